@@ -1,0 +1,191 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using System.Threading.Tasks.Sources;
+using NetKit.Runtime.Diagnostics;
+
+namespace NetKit.Runtime.Messaging;
+
+/// <summary>
+/// A netmsg: a unit of work for one protocol thread (DragonFly <c>struct netmsg_base</c> over
+/// <c>struct lwkt_msg</c>). It carries its dispatch target, the home port of the socket or pcb it acts on,
+/// its reply port, caller flags and the error its handler replied with.
+/// <para>
+/// Messages are ordinary objects meant to be <b>embedded</b> in their owner (a socket's rcvd message, a pcb's
+/// timer message, a packet buffer's input message) or rented from a <see cref="NetMsgPool{T}"/>, so the steady
+/// state allocates nothing. Subclass to carry a payload. The queue links live inside the message, so a message
+/// is on at most one port at a time; sending one that is still in flight is refused as misuse.
+/// </para>
+/// <para>
+/// A handler runs on the owner thread and must do exactly one of: <see cref="Reply"/>, <see cref="Forward"/>,
+/// <see cref="ForwardAndRehome"/>, or leave it to a protocol that owns it (must-not-reply packet messages).
+/// </para>
+/// </summary>
+public unsafe class NetMsg : IValueTaskSource<Errno>
+{
+    // Intrusive queue links: Next is written by the producer that pushes the message, both are rewritten
+    // by the owner thread when it moves the message to its private FIFO.
+    internal NetMsg? Next;
+    internal NetMsg? Prev;
+
+    internal int StateValue;           // MessageState, changed with Interlocked
+    internal int ReceiptPending;       // 1 between the push and the end of the put-receipt callback
+    internal MessagePort? TargetPort;  // the port the message was last put on
+    internal delegate*<NetMsg, MessagePort, void> Receipt;
+
+    // How the next reply completes a waiter: set by Do/DoAsync, cleared by Reply.
+    private const int CompletionPort = 0, CompletionWaiter = 1, CompletionAwaiter = 2;
+    private int _completion;
+    private SyncWaiter? _waiter;
+    private ManualResetValueTaskSourceCore<Errno> _awaiter = new() { RunContinuationsAsynchronously = true };
+
+    /// <summary>Creates a message that runs <paramref name="handler"/> on the target thread.</summary>
+    /// <param name="handler">Static dispatch target (generated code takes the address of a static method).</param>
+    /// <param name="replyPort">What a reply does; defaults to <see cref="ReplyPort.MarkDone"/>.</param>
+    public NetMsg(delegate*<NetMsg, void> handler, ReplyPort? replyPort = null)
+    {
+        Handler = handler;
+        ReplyPort = replyPort ?? ReplyPort.MarkDone;
+    }
+
+    /// <summary>The dispatch target (DragonFly <c>nm_dispatch</c>).</summary>
+    public delegate*<NetMsg, void> Handler { get; set; }
+
+    /// <summary>The home of the socket/pcb this message acts on (DragonFly <c>nm_so</c>→<c>so_port</c>), or null.</summary>
+    public HomePort? Home { get; set; }
+
+    /// <summary>The socket, pcb or other object the handler acts on (DragonFly <c>nm_so</c>).</summary>
+    public object? Owner { get; set; }
+
+    /// <summary>What a reply does once no synchronous or asynchronous caller is waiting.</summary>
+    public ReplyPort ReplyPort { get; set; }
+
+    /// <summary>Caller flags: priority, droppable, ignore-home, protocol bits.</summary>
+    public MessageFlags Flags { get; set; }
+
+    /// <summary>The error the handler replied with (DragonFly <c>ms_error</c>).</summary>
+    public Errno Error { get; set; }
+
+    /// <summary>Lifecycle state.</summary>
+    public MessageState State => (MessageState)Volatile.Read(ref StateValue);
+
+    /// <summary>True when the message is not in flight and may be sent again.</summary>
+    public bool IsDone => Volatile.Read(ref StateValue) == (int)MessageState.Done;
+
+    /// <summary>The port this message was last put on.</summary>
+    public MessagePort? Port => TargetPort;
+
+    /// <summary>
+    /// Registers a callback that runs once, right after the next put queues the message on its target and
+    /// before the target thread can run it (DragonFly <c>lwkt_setmsg_receipt</c>).
+    /// </summary>
+    public void SetReceipt(delegate*<NetMsg, MessagePort, void> receipt) => Receipt = receipt;
+
+    /// <summary>
+    /// Replies with <paramref name="error"/>. Exactly once per send; only while the message is being processed.
+    /// </summary>
+    public void Reply(Errno error = Errno.None)
+    {
+        if (_completion == CompletionPort && ReplyPort.IsMustNotReply)
+        {
+            Misuse.Report(MisuseKind.ReplyToMustNotReply, $"{Describe()} uses a must-not-reply port and was replied to.");
+            return;
+        }
+        if (Interlocked.CompareExchange(ref StateValue, (int)MessageState.Done, (int)MessageState.Running) != (int)MessageState.Running)
+        {
+            Misuse.Report(MisuseKind.DoubleReply, $"{Describe()} was replied to while {State}; a message is replied to exactly once, by the thread processing it.");
+            return;
+        }
+        // The state was published as Done above; everything the waiter needs must be captured first,
+        // because the waiter may reuse the message as soon as it sees Done.
+        Error = error;
+        int completion = _completion;
+        _completion = CompletionPort;
+        switch (completion)
+        {
+            case CompletionWaiter:
+                var waiter = _waiter!;
+                _waiter = null;
+                waiter.Wake();
+                break;
+            case CompletionAwaiter:
+                _awaiter.SetResult(error);
+                break;
+            default:
+                ReplyPort.OnReply(this);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Moves a message this thread is processing to <paramref name="port"/> (DragonFly <c>lwkt_forwardmsg</c>).
+    /// Its reply obligation travels with it.
+    /// </summary>
+    public void Forward(MessagePort port)
+    {
+        if (Interlocked.CompareExchange(ref StateValue, (int)MessageState.Queued, (int)MessageState.Running) != (int)MessageState.Running)
+        {
+            Misuse.Report(MisuseKind.ForwardNotRunning, $"{Describe()} was forwarded while {State}; only the thread processing a message may forward it.");
+            return;
+        }
+        port.Put(this);
+    }
+
+    /// <summary>
+    /// Migration: forwards the message to <paramref name="port"/> and switches <see cref="Home"/> to it in the
+    /// put-receipt, after the message is queued there and before it can run, so later requests that follow the
+    /// home port queue behind it (DragonFly <c>tcp_connect</c>/<c>udp_connect</c> with <c>tcp_sosetport</c>).
+    /// </summary>
+    public void ForwardAndRehome(MessagePort port)
+    {
+        if (Home is null)
+            throw new InvalidOperationException($"{Describe()} has no Home to move.");
+        Receipt = &RehomeReceipt;
+        Forward(port);
+    }
+
+    private static void RehomeReceipt(NetMsg msg, MessagePort port) => msg.Home!.MoveTo(port);
+
+    // ---- called by MessagePort ------------------------------------------------------------------
+
+    /// <summary>True while a Do/DoAsync caller waits for this message's reply.</summary>
+    internal bool HasCaller => _completion != CompletionPort;
+
+    internal bool TryBeginSend()
+    {
+        if (Interlocked.CompareExchange(ref StateValue, (int)MessageState.Queued, (int)MessageState.Done) == (int)MessageState.Done)
+            return true;
+        Misuse.Report(MisuseKind.SendWhileInFlight, $"{Describe()} was sent while still {State}; wait for its reply (IsDone) before reusing it.");
+        return false;
+    }
+
+    internal void PrepareSyncWait(SyncWaiter waiter)
+    {
+        _waiter = waiter;
+        _completion = CompletionWaiter;
+    }
+
+    internal void CancelSyncWait()
+    {
+        _waiter = null;
+        _completion = CompletionPort;
+    }
+
+    internal ValueTask<Errno> PrepareAwait()
+    {
+        _awaiter.Reset();
+        _completion = CompletionAwaiter;
+        return new ValueTask<Errno>(this, _awaiter.Version);
+    }
+
+    internal string Describe() => $"{GetType().Name}@{System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(this):x8}";
+
+    // ---- IValueTaskSource<Errno>: the awaiter is embedded, so DoAsync allocates nothing -----------
+
+    Errno IValueTaskSource<Errno>.GetResult(short token) => _awaiter.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<Errno>.GetStatus(short token) => _awaiter.GetStatus(token);
+
+    void IValueTaskSource<Errno>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+        => _awaiter.OnCompleted(continuation, state, token, flags);
+}
