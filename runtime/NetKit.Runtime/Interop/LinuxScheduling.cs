@@ -24,8 +24,15 @@ internal static unsafe partial class LinuxScheduling
     [LibraryImport("libc", EntryPoint = "sched_getaffinity", SetLastError = true)]
     private static partial int SchedGetAffinity(int pid, nuint cpuSetSize, CpuSet* mask);
 
-    /// <summary>The CPUs this process may run on, in ascending order (all of 0..ProcessorCount-1 off Linux).</summary>
-    internal static int[] AllowedCpus()
+    private static int[]? s_processCpus;
+
+    /// <summary>
+    /// The CPUs this process may run on, in ascending order (all of 0..ProcessorCount-1 off Linux). Read once, at the
+    /// first call: affinity is per thread, so a later read from a thread that pinned itself would see only its CPU.
+    /// </summary>
+    internal static int[] AllowedCpus() => (int[])(s_processCpus ??= ReadAllowedCpus()).Clone();
+
+    private static int[] ReadAllowedCpus()
     {
         if (OperatingSystem.IsLinux())
         {

@@ -13,8 +13,8 @@ namespace NetKit.Runtime.Messaging;
 /// <para>
 /// Messages are ordinary objects meant to be <b>embedded</b> in their owner (a socket's rcvd message, a pcb's
 /// timer message, a packet buffer's input message) or rented from a <see cref="NetMsgPool{T}"/>, so the steady
-/// state allocates nothing. Subclass to carry a payload. The queue links live inside the message, so a message
-/// is on at most one port at a time; sending one that is still in flight is refused as misuse.
+/// state allocates nothing. Subclass to carry a payload. A message
+/// is in flight at most once; sending one that is still in flight is refused as misuse.
 /// </para>
 /// <para>
 /// A handler runs on the owner thread and must do exactly one of: <see cref="Reply"/>, <see cref="Forward"/>,
@@ -23,12 +23,10 @@ namespace NetKit.Runtime.Messaging;
 /// </summary>
 public unsafe class NetMsg : IValueTaskSource<Errno>
 {
-    // Intrusive queue links: Next is written by the producer that pushes the message, both are rewritten
-    // by the owner thread when it moves the message to its private FIFO.
-    internal NetMsg? Next;
-    internal NetMsg? Prev;
-
-    internal int StateValue;           // MessageState, changed with Interlocked
+    // Bumped on every put and on a drop; a queue entry whose generation no longer matches is stale (dropped).
+    internal int Generation;
+    internal int StateValue;           // MessageState, or StateReplying while a reply is being delivered
+    internal const int StateReplying = 3;
     internal int ReceiptPending;       // 1 between the push and the end of the put-receipt callback
     internal MessagePort? TargetPort;  // the port the message was last put on
     internal delegate*<NetMsg, MessagePort, void> Receipt;
@@ -67,7 +65,14 @@ public unsafe class NetMsg : IValueTaskSource<Errno>
     public Errno Error { get; set; }
 
     /// <summary>Lifecycle state.</summary>
-    public MessageState State => (MessageState)Volatile.Read(ref StateValue);
+    public MessageState State
+    {
+        get
+        {
+            int state = Volatile.Read(ref StateValue);
+            return state == StateReplying ? MessageState.Running : (MessageState)state;
+        }
+    }
 
     /// <summary>True when the message is not in flight and may be sent again.</summary>
     public bool IsDone => Volatile.Read(ref StateValue) == (int)MessageState.Done;
@@ -91,27 +96,31 @@ public unsafe class NetMsg : IValueTaskSource<Errno>
             Misuse.Report(MisuseKind.ReplyToMustNotReply, $"{Describe()} uses a must-not-reply port and was replied to.");
             return;
         }
-        if (Interlocked.CompareExchange(ref StateValue, (int)MessageState.Done, (int)MessageState.Running) != (int)MessageState.Running)
+        // Running → Replying claims the reply (a second reply fails here), then everything the caller will read is
+        // written before Done is published: a caller that sees Done may reuse the message at once.
+        if (Interlocked.CompareExchange(ref StateValue, StateReplying, (int)MessageState.Running) != (int)MessageState.Running)
         {
             Misuse.Report(MisuseKind.DoubleReply, $"{Describe()} was replied to while {State}; a message is replied to exactly once, by the thread processing it.");
             return;
         }
-        // The state was published as Done above; everything the waiter needs must be captured first,
-        // because the waiter may reuse the message as soon as it sees Done.
         Error = error;
         int completion = _completion;
+        var waiter = _waiter;
         _completion = CompletionPort;
+        _waiter = null;
         switch (completion)
         {
             case CompletionWaiter:
-                var waiter = _waiter!;
-                _waiter = null;
-                waiter.Wake();
+                Volatile.Write(ref StateValue, (int)MessageState.Done);
+                waiter!.Wake();
                 break;
             case CompletionAwaiter:
+                // The continuation may resend at once; TryBeginSend waits out the Replying state until Done below.
                 _awaiter.SetResult(error);
+                Volatile.Write(ref StateValue, (int)MessageState.Done);
                 break;
             default:
+                Volatile.Write(ref StateValue, (int)MessageState.Done);
                 ReplyPort.OnReply(this);
                 break;
         }
@@ -153,8 +162,14 @@ public unsafe class NetMsg : IValueTaskSource<Errno>
 
     internal bool TryBeginSend()
     {
-        if (Interlocked.CompareExchange(ref StateValue, (int)MessageState.Queued, (int)MessageState.Done) == (int)MessageState.Done)
-            return true;
+        while (true)
+        {
+            int state = Interlocked.CompareExchange(ref StateValue, (int)MessageState.Queued, (int)MessageState.Done);
+            if (state == (int)MessageState.Done) return true;
+            if (state != StateReplying) break;
+            // A reply is being delivered on another thread (a few instructions): wait for its Done.
+            Thread.SpinWait(1);
+        }
         Misuse.Report(MisuseKind.SendWhileInFlight, $"{Describe()} was sent while still {State}; wait for its reply (IsDone) before reusing it.");
         return false;
     }

@@ -54,7 +54,16 @@ internal sealed class RingSignal : IValueTaskSource<bool>
                 Interlocked.Exchange(ref _waiting, Idle);
                 return true;
             }
-            bool signalled = _event.Wait(timeoutMs, token);
+            bool signalled;
+            try
+            {
+                signalled = _event.Wait(timeoutMs, token);
+            }
+            catch (OperationCanceledException)
+            {
+                Interlocked.Exchange(ref _waiting, Idle);
+                throw;
+            }
             if (!signalled)
             {
                 Interlocked.Exchange(ref _waiting, Idle);

@@ -21,7 +21,7 @@ public sealed unsafe class ProtocolThreadGroup : IDisposable
     {
         Options = options ?? new ProtocolThreadOptions();
         Options.Validate();
-        var cpus = LinuxScheduling.AllowedCpus();
+        var cpus = Options.Cpus ?? LinuxScheduling.AllowedCpus();
         _threads = new ProtocolThread[Options.ThreadCount];
         for (int i = 0; i < _threads.Length; i++)
             _threads[i] = new ProtocolThread(this, i, cpus[i % cpus.Length], Options);

@@ -19,7 +19,12 @@ public sealed class ProtocolThreadOptions
     /// <summary>Empty-port polls (with CPU pause) before the thread parks.</summary>
     public int SpinIterations { get; set; } = 256;
 
-    /// <summary>Pin thread i to the i-th allowed CPU with <c>sched_setaffinity</c>.</summary>
+    /// <summary>
+    /// CPUs for the threads, thread i on <c>Cpus[i % Count]</c>; null means the CPUs this process may use, ascending.
+    /// </summary>
+    public int[]? Cpus { get; set; }
+
+    /// <summary>Pin each thread to its CPU with <c>sched_setaffinity</c>.</summary>
     public bool PinThreads { get; set; } = true;
 
     /// <summary>Time source for callouts; <see cref="ManualClock"/> gives virtual time.</summary>
@@ -43,6 +48,8 @@ public sealed class ProtocolThreadOptions
             throw new ArgumentOutOfRangeException(nameof(ThreadCount), ThreadCount, $"must be 1..{MaxThreads}.");
         if (BatchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "must be at least 1.");
+        if (Cpus is { Length: 0 })
+            throw new ArgumentOutOfRangeException(nameof(Cpus), "must list at least one CPU (or be null).");
         if (SpinIterations < 0)
             throw new ArgumentOutOfRangeException(nameof(SpinIterations), SpinIterations, "must not be negative.");
     }

@@ -10,7 +10,7 @@ using Xunit;
 
 namespace NetKit.Runtime.Tests.Threading;
 
-public sealed unsafe class ProtocolThreadTests
+public sealed class ProtocolThreadTests
 {
     [Fact]
     public void Threads_are_pinned_to_distinct_allowed_cpus_on_linux()
@@ -34,7 +34,7 @@ public sealed unsafe class ProtocolThreadTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new ProtocolThreadGroup(new ProtocolThreadOptions { ThreadCount = 129 }));
     }
 
-    private sealed class BlockMsg : NetMsg
+    private sealed unsafe class BlockMsg : NetMsg
     {
         public BlockMsg() : base(&Handle) { }
         public readonly ManualResetEventSlim Release = new();
@@ -108,7 +108,54 @@ public sealed unsafe class ProtocolThreadTests
         }
     }
 
-    private sealed class ThrowingMsg : NetMsg
+    [Theory]
+    [InlineData(0)]     // no spinning: both sides park on every round trip, crossing the park/wake handshake twice
+    [InlineData(256)]   // spinning: the caller often sees the reply while the replier is still finishing it
+    public void Round_trips_never_lose_a_wake_up_or_a_reply_error(int spinIterations)
+    {
+        using var group = new ProtocolThreadGroup(new ProtocolThreadOptions { ThreadCount = 1, SpinIterations = spinIterations }).Start();
+        const int rounds = 100_000;
+        var msg = new RecordingMsg();
+        int wrongErrors = 0;
+        var done = new ManualResetEventSlim();
+        var caller = new Thread(() =>
+        {
+            for (int i = 0; i < rounds; i++)
+            {
+                var expected = (i & 1) == 0 ? Errno.None : Errno.EAGAIN;
+                msg.ReplyWith = expected;
+                if (group[0].Port.Do(msg) != expected) wrongErrors++;
+            }
+            done.Set();
+        }) { IsBackground = true };
+        caller.Start();
+        Assert.True(done.Wait(TimeSpan.FromMinutes(2)), $"stuck after {msg.RanCount} round trips: lost wake-up");
+        Assert.Equal(rounds, msg.RanCount);
+        Assert.Equal(0, wrongErrors);
+    }
+
+    [Fact]
+    public void Async_round_trips_resend_the_same_message_safely()
+    {
+        using var group = new ProtocolThreadGroup(new ProtocolThreadOptions { ThreadCount = 1 }).Start();
+        var msg = new RecordingMsg();
+        var run = System.Threading.Tasks.Task.Run(async () =>
+        {
+            int wrong = 0;
+            for (int i = 0; i < 50_000; i++)
+            {
+                var expected = (i & 1) == 0 ? Errno.None : Errno.EAGAIN;
+                msg.ReplyWith = expected;
+                if (await group[0].Port.DoAsync(msg) != expected) wrong++;
+            }
+            return wrong;
+        });
+        Assert.True(run.Wait(TimeSpan.FromMinutes(2)), "async round trips stalled");
+        Assert.Equal(0, run.Result);
+        Assert.Equal(0, Misuse.Count(MisuseKind.SendWhileInFlight));
+    }
+
+    private sealed unsafe class ThrowingMsg : NetMsg
     {
         public ThrowingMsg() : base(&Handle) { }
         private static void Handle(NetMsg msg) => throw new FormatException("bad packet");
