@@ -34,8 +34,10 @@ public class SocketRingBenchmarks
         new Random(1).NextBytes(_data);
         _ring = new ByteRing(Buffering);
         BenchmarkThreads.StartConsumer("ring reader", RingReader);
+        // Writer continuations go to the thread pool, as the ring's do (an inline writer continuation would run the
+        // benchmark loop on the reader thread).
         _pipe = new Pipe(new PipeOptions(pauseWriterThreshold: Buffering, resumeWriterThreshold: Buffering / 2,
-            readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
+            readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.ThreadPool, useSynchronizationContext: false));
         BenchmarkThreads.StartConsumer("pipe reader", PipeReaderLoop);
     }
 

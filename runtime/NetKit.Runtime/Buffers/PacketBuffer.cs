@@ -135,7 +135,14 @@ public sealed unsafe class PacketBuffer
     }
 
     /// <summary>Frees this buffer and every buffer chained after it (DragonFly <c>m_freem</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free()
+    {
+        if (Next is null) Pool.Return(this);
+        else FreeChain();
+    }
+
+    private void FreeChain()
     {
         var b = this;
         while (b is not null)
@@ -154,7 +161,6 @@ public sealed unsafe class PacketBuffer
         _length = 0;
         Next = null;
         HasFlowHash = false;
-        FlowHash = 0;
         Generation++;
     }
 }

@@ -24,7 +24,8 @@ public sealed unsafe class PacketBufferPool : IDisposable
     private int _localCount;
     private PacketBuffer? _remoteReturns;
     private int _created;
-    private int _ownerThreadId;
+    private object? _ownerIdentity;
+    private readonly int _defaultHeadroom;
     private long _rentFailures;
     private long _remoteReturnCount;
     private bool _disposed;
@@ -38,7 +39,8 @@ public sealed unsafe class PacketBufferPool : IDisposable
         _options = options;
         Owner = owner;
         _local = new PacketBuffer[Math.Min(options.MaxBuffers, 1024)];
-        _ownerThreadId = owner is null ? Environment.CurrentManagedThreadId : 0;
+        _defaultHeadroom = options.DefaultHeadroom;
+        _ownerIdentity = owner is null ? ThreadIdentity.Current : null;
     }
 
     public ProtocolThread? Owner { get; }
@@ -54,37 +56,62 @@ public sealed unsafe class PacketBufferPool : IDisposable
     /// <summary>Rents that failed because the pool was exhausted.</summary>
     public long RentFailures => Volatile.Read(ref _rentFailures);
 
-    /// <summary>Buffers returned from threads other than the owner.</summary>
+    /// <summary>Buffers returned through the lock-free inbox (from other threads, or when the owner's stack was full).</summary>
     public long RemoteReturns => Volatile.Read(ref _remoteReturnCount);
 
     private bool OnOwnerThread
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get
-        {
-            if (_ownerThreadId == 0 && Owner is not null && ProtocolThread.Current == Owner)
-                _ownerThreadId = Environment.CurrentManagedThreadId;
-            return Environment.CurrentManagedThreadId == _ownerThreadId;
-        }
+        get => ReferenceEquals(ThreadIdentity.Current, _ownerIdentity);
     }
+
+    /// <summary>Makes the calling thread the pool's owner (its protocol thread calls this when it starts).</summary>
+    internal void BindToCurrentThread() => Volatile.Write(ref _ownerIdentity, ThreadIdentity.Current);
 
     /// <summary>
     /// Rents a buffer with the default headroom, or returns null (and counts a failure) when the pool is exhausted.
     /// </summary>
-    public PacketBuffer? TryRent() => TryRent(_options.DefaultHeadroom);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public PacketBuffer? TryRent()
+    {
+        // Owner fast path: a pop from the private stack, no atomics.
+        if (_localCount > 0 && ReferenceEquals(ThreadIdentity.Current, _ownerIdentity))
+        {
+            var b = _local[--_localCount];
+            if (b.OwnedFlag == 0)
+            {
+                b.OwnedFlag = 1;
+                b.ResetForRent(_defaultHeadroom);
+                return b;
+            }
+            // Still owned: two threads freed it at the same instant. Never hand it out twice.
+            Misuse.CountOnly(MisuseKind.DoubleFree);
+        }
+        return TryRent(_defaultHeadroom);
+    }
 
     /// <summary>Rents a buffer whose data starts after <paramref name="headroom"/> bytes.</summary>
     public PacketBuffer? TryRent(int headroom)
     {
         if ((uint)headroom > (uint)_options.BufferSize)
             throw new ArgumentOutOfRangeException(nameof(headroom));
-        PacketBuffer? buffer = OnOwnerThread ? RentLocal() : RentForeign();
+        PacketBuffer? buffer;
+        if (OnOwnerThread)
+        {
+            while ((buffer = RentLocal()) is not null && buffer.OwnedFlag != 0)
+                Misuse.CountOnly(MisuseKind.DoubleFree);
+            if (buffer is not null) buffer.OwnedFlag = 1;
+        }
+        else
+        {
+            while ((buffer = RentForeign()) is not null && Interlocked.CompareExchange(ref buffer.OwnedFlag, 1, 0) != 0)
+                Misuse.CountOnly(MisuseKind.DoubleFree);
+        }
         if (buffer is null)
         {
             Interlocked.Increment(ref _rentFailures);
             return null;
         }
-        buffer.OwnedFlag = 1;
         buffer.ResetForRent(headroom);
         return buffer;
     }
@@ -121,35 +148,55 @@ public sealed unsafe class PacketBufferPool : IDisposable
     }
 
     /// <summary>Returns one buffer (not its chain). Prefer <see cref="PacketBuffer.Free"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Return(PacketBuffer buffer)
+    {
+        // Owner fast path: a plain check catches every sequential double free; the rent paths catch the rest (two
+        // threads freeing one buffer at the same instant) before it can be handed out twice.
+        if (buffer.Pool == this && ReferenceEquals(ThreadIdentity.Current, _ownerIdentity) &&
+            buffer.OwnedFlag == 1 && _localCount < _local.Length)
+        {
+            buffer.OwnedFlag = 0;
+            _local[_localCount++] = buffer;
+            return;
+        }
+        ReturnSlow(buffer);
+    }
+
+    private void ReturnSlow(PacketBuffer buffer)
     {
         if (buffer.Pool != this)
         {
             buffer.Pool.Return(buffer);
             return;
         }
-        if (Interlocked.CompareExchange(ref buffer.OwnedFlag, 0, 1) != 1)
+        if (OnOwnerThread)
         {
-            Misuse.Report(MisuseKind.DoubleFree, $"packet buffer (generation {buffer.Generation}) was freed twice; exactly one owner frees a buffer.");
-            return;
+            if (buffer.OwnedFlag != 1)
+            {
+                ReportDoubleFree(buffer);
+                return;
+            }
+            buffer.OwnedFlag = 0; // the private stack is full: go through the inbox
         }
-        if (OnOwnerThread && _localCount < _local.Length)
+        else if (Interlocked.CompareExchange(ref buffer.OwnedFlag, 0, 1) != 1)
         {
-            _local[_localCount++] = buffer;
+            ReportDoubleFree(buffer);
             return;
         }
         Interlocked.Increment(ref _remoteReturnCount);
         PushRemote(buffer, buffer);
     }
 
+    private static void ReportDoubleFree(PacketBuffer buffer) =>
+        Misuse.Report(MisuseKind.DoubleFree, $"packet buffer (generation {buffer.Generation}) was freed twice; exactly one owner frees a buffer.");
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private PacketBuffer? RentLocal()
     {
         if (_localCount > 0)
         {
-            var b = _local[--_localCount];
-            _local[_localCount] = null!;
-            return b;
+            return _local[--_localCount];
         }
         return RentLocalSlow();
     }
@@ -166,12 +213,7 @@ public sealed unsafe class PacketBufferPool : IDisposable
             list = next;
         }
         if (list is not null) PushRemoteChain(list);
-        if (_localCount > 0)
-        {
-            var b = _local[--_localCount];
-            _local[_localCount] = null!;
-            return b;
-        }
+        if (_localCount > 0) return _local[--_localCount];
         return Grow();
     }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace NetKit.Runtime.Hashing;
 
@@ -22,6 +23,10 @@ public sealed class ToeplitzHash
     public const int MaxInputLength = KeyLength - 4;
 
     private readonly uint[] _table; // [MaxInputLength * 256]
+    // Set when the key repeats every 16 bits (the symmetric key): then the 32-bit window at bit p depends only on
+    // p mod 16, and since Toeplitz is linear over GF(2) the hash of any input equals the hash of the XOR of its 16-bit
+    // words. Two lookups (high and low byte of the folded word) replace one per input byte.
+    private readonly uint[]? _foldHigh, _foldLow;
 
     /// <summary>The symmetric default: bytes 0x6d, 0x5a repeated (DragonFly <c>net.toeplitz.keyseed0/1</c>).</summary>
     public static ToeplitzHash Symmetric { get; } = FromSeed(0x6d, 0x5a);
@@ -45,7 +50,22 @@ public sealed class ToeplitzHash
                 _table[i * 256 + b] = h;
             }
         }
+        if (RepeatsEvery16Bits(Key))
+        {
+            _foldHigh = _table.AsSpan(0, 256).ToArray();
+            _foldLow = _table.AsSpan(256, 256).ToArray();
+        }
     }
+
+    private static bool RepeatsEvery16Bits(byte[] key)
+    {
+        for (int i = 2; i < key.Length; i++)
+            if (key[i] != key[i - 2]) return false;
+        return true;
+    }
+
+    /// <summary>True when the key repeats every 16 bits, which makes the hash symmetric and lets it use the folded form.</summary>
+    public bool IsSymmetric => _foldHigh is not null;
 
     /// <summary>A key made of two seed bytes repeated (symmetric for IPv4/IPv6 tuples).</summary>
     public static ToeplitzHash FromSeed(byte seed0, byte seed1)
@@ -79,6 +99,11 @@ public sealed class ToeplitzHash
     /// </summary>
     public uint HashIPv4(uint sourceAddress, uint destinationAddress, ushort sourcePort, ushort destinationPort)
     {
+        if (_foldHigh is { } high)
+        {
+            uint fold = sourceAddress ^ destinationAddress;
+            return Folded(high, _foldLow!, (fold >> 16) ^ fold ^ sourcePort ^ destinationPort);
+        }
         var t = _table;
         return Word(t, 0, sourceAddress) ^ Word(t, 4, destinationAddress) ^
                t[8 * 256 + (sourcePort >> 8)] ^ t[9 * 256 + (sourcePort & 0xff)] ^
@@ -88,9 +113,17 @@ public sealed class ToeplitzHash
     /// <summary>IPv4 address pair only (UDP, fragments; DragonFly <c>toeplitz_rawhash_addr</c>).</summary>
     public uint HashIPv4(uint sourceAddress, uint destinationAddress)
     {
+        if (_foldHigh is { } high)
+        {
+            uint fold = sourceAddress ^ destinationAddress;
+            return Folded(high, _foldLow!, (fold >> 16) ^ fold);
+        }
         var t = _table;
         return Word(t, 0, sourceAddress) ^ Word(t, 4, destinationAddress);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Folded(uint[] high, uint[] low, uint word) => high[(word >> 8) & 0xff] ^ low[word & 0xff];
 
     private static uint Word(uint[] t, int offset, uint value) =>
         t[offset * 256 + (int)(value >> 24)] ^ t[(offset + 1) * 256 + (int)((value >> 16) & 0xff)] ^

@@ -63,6 +63,7 @@ public sealed unsafe class MessagePort
     /// </summary>
     public Errno Do(NetMsg msg)
     {
+        if (Owner is { IsRunning: false }) return Errno.ESHUTDOWN;
         var current = ProtocolThread.Current;
         if (current is not null && current.Port == this)
             return DoInline(msg, current);
@@ -109,10 +110,17 @@ public sealed unsafe class MessagePort
     /// </summary>
     public ValueTask<Errno> DoAsync(NetMsg msg)
     {
+        if (Owner is { IsRunning: false }) return ValueTask.FromResult(Errno.ESHUTDOWN);
         if (!msg.TryBeginSend()) return ValueTask.FromResult(Errno.EBUSY);
         msg.Error = Errno.None;
         var task = msg.PrepareAwait();
         Put(msg);
+        // Most replies come back within a microsecond or two: a short spin lets the caller's await complete
+        // synchronously instead of paying for a thread-pool continuation. Never on a protocol thread.
+        if (ProtocolThread.Current is null)
+        {
+            for (int i = 0; i < _spinIterations && !msg.IsDone; i++) Thread.SpinWait(4);
+        }
         return task;
     }
 
@@ -176,6 +184,21 @@ public sealed unsafe class MessagePort
             return msg;
         }
         return null;
+    }
+
+    /// <summary>
+    /// After the owner stopped: replies <paramref name="error"/> to every queued message (waking Do/DoAsync callers,
+    /// returning pooled ones); must-not-reply messages are just marked done.
+    /// </summary>
+    internal void FailQueued(Errno error)
+    {
+        while (TryTake() is { } msg)
+        {
+            if (msg.ReplyPort.IsMustNotReply && !msg.HasCaller)
+                Volatile.Write(ref msg.StateValue, (int)MessageState.Done);
+            else
+                msg.Reply(error);
+        }
     }
 
     /// <summary>True when anything is queued (a snapshot; dropped entries count until skipped).</summary>

@@ -49,6 +49,9 @@ public sealed unsafe class ProtocolThread
     /// <summary>The CPU this thread is meant to run on (it is pinned there when pinning is on and allowed).</summary>
     public int Cpu { get; }
 
+    /// <summary>True between the group's start and stop: messages sent now will be handled.</summary>
+    public bool IsRunning => _thread is not null && !_stopRequested;
+
     /// <summary>True once <c>sched_setaffinity</c> succeeded for this thread.</summary>
     public bool IsPinned { get; private set; }
 
@@ -121,11 +124,17 @@ public sealed unsafe class ProtocolThread
         Port.Parker.Wake();
     }
 
-    internal void Join() => _thread?.Join();
+    internal void Join()
+    {
+        _thread?.Join();
+        // Complete whatever is still queued so no Do/DoAsync caller waits forever on a stopped thread.
+        Port.FailQueued(Errno.ESHUTDOWN);
+    }
 
     private void Run()
     {
         t_current = this;
+        Buffers.BindToCurrentThread();
         if (_options.PinThreads)
         {
             PinError = LinuxScheduling.PinCurrentThread(Cpu);
@@ -162,7 +171,7 @@ public sealed unsafe class ProtocolThread
         while (!_stopRequested)
         {
             int handled = 0;
-            while (handled < batchSize)
+            while (handled < batchSize && !_stopRequested)
             {
                 var msg = port.TryTake();
                 if (msg is null) break;

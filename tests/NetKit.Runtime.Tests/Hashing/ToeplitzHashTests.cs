@@ -74,6 +74,25 @@ public sealed class ToeplitzHashTests
     }
 
     [Fact]
+    public void The_folded_form_for_the_symmetric_key_equals_the_byte_by_byte_hash()
+    {
+        var symmetric = ToeplitzHash.Symmetric;
+        Assert.True(symmetric.IsSymmetric);
+        Assert.False(new ToeplitzHash(MicrosoftKey).IsSymmetric);
+        Gen.Select(Gen.UInt, Gen.UInt, Gen.UShort, Gen.UShort).Sample((a, b, pa, pb) =>
+        {
+            Span<byte> input = stackalloc byte[12];
+            BinaryPrimitives.WriteUInt32BigEndian(input, a);
+            BinaryPrimitives.WriteUInt32BigEndian(input[4..], b);
+            BinaryPrimitives.WriteUInt16BigEndian(input[8..], pa);
+            BinaryPrimitives.WriteUInt16BigEndian(input[10..], pb);
+            return symmetric.HashIPv4(a, b, pa, pb) == symmetric.Compute(input) &&
+                   symmetric.HashIPv4(a, b) == symmetric.Compute(input[..8]) &&
+                   symmetric.Compute(input) == Reference(symmetric.Key, input);
+        }, iter: 10_000);
+    }
+
+    [Fact]
     public void The_default_key_is_DragonFlys_two_seed_bytes_repeated()
     {
         var key = ToeplitzHash.Symmetric.Key;

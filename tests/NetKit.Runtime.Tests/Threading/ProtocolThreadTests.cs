@@ -198,6 +198,25 @@ public sealed class ProtocolThreadTests
     }
 
     [Fact]
+    public void Stopping_completes_queued_requests_with_ESHUTDOWN_and_refuses_new_ones()
+    {
+        var group = new ProtocolThreadGroup(new ProtocolThreadOptions { ThreadCount = 1 }).Start();
+        var block = new BlockMsg();
+        group[0].Port.Send(block);
+        var queued = new RecordingMsg();
+        var pending = group[0].Port.DoAsync(queued);
+        var stopping = System.Threading.Tasks.Task.Run(group.Stop);
+        Assert.True(SpinWait.SpinUntil(() => !group[0].IsRunning, 5000));
+        block.Release.Set();
+        Assert.True(stopping.Wait(5000));
+        Assert.True(pending.AsTask().Wait(5000));
+        Assert.Equal(Errno.ESHUTDOWN, pending.Result);
+        Assert.Equal(0, queued.RanCount);
+        Assert.Equal(Errno.ESHUTDOWN, group[0].Port.Do(new RecordingMsg()));
+        group.Dispose();
+    }
+
+    [Fact]
     public void Stop_is_idempotent_and_a_stopped_group_leaves_queued_messages_unrun()
     {
         var group = new ProtocolThreadGroup(new ProtocolThreadOptions { ThreadCount = 1 }).Start();
