@@ -111,7 +111,9 @@ public unsafe class NetMsg : IValueTaskSource<Errno>
         switch (completion)
         {
             case CompletionWaiter:
-                Volatile.Write(ref StateValue, (int)MessageState.Done);
+                // Full fence (not a release store): Wake reads the waiter's parked flag next, and that load must not
+                // move before this store, or a waiter that parks in between is never woken (Dekker pair).
+                Interlocked.Exchange(ref StateValue, (int)MessageState.Done);
                 waiter!.Wake();
                 break;
             case CompletionAwaiter:
