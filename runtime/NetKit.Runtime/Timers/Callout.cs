@@ -44,6 +44,17 @@ public sealed unsafe class Callout
         return wheel.Arm(this, delay, function, argument);
     }
 
+    /// <summary>
+    /// Releases the binding to its wheel so the owner can arm it on another thread after migrating (DragonFly
+    /// creates a pcb's timers on its new CPU in <c>tcp_connect_oncpu</c>). Only when not pending; returns false otherwise.
+    /// </summary>
+    public bool Unbind()
+    {
+        if (IsPending) return false;
+        BoundWheel = null;
+        return true;
+    }
+
     /// <summary>Cancels the callout if pending. Returns true if it was pending.</summary>
     public bool Stop() => Wheel is { } wheel && wheel.Cancel(this);
 }

@@ -250,6 +250,24 @@ public sealed unsafe class CalloutWheelTests
     }
 
     [Fact]
+    public void An_unbound_callout_can_be_armed_on_another_wheel_after_a_migration()
+    {
+        var (clock, first) = NewWheel();
+        var second = new CalloutWheel(clock, Ms);
+        var c = new Callout();
+        first.Arm(c, Ms, &Record, 1);
+        Assert.False(c.Unbind()); // pending: stays bound
+        c.Stop();
+        Assert.True(c.Unbind());
+        second.Arm(c, Ms, &Record, 2);
+        Assert.Same(second, c.BoundWheel);
+        clock.Advance(Ms);
+        Assert.Equal(0, first.RunDue());
+        Assert.Equal(1, second.RunDue());
+        Assert.Equal([2], t_fired!);
+    }
+
+    [Fact]
     public void Arming_on_another_threads_wheel_is_refused()
     {
         using var group = new ProtocolThreadGroup(new ProtocolThreadOptions { ThreadCount = 1 });
