@@ -84,7 +84,7 @@ public sealed unsafe class PacketBufferPool : IDisposable
                 b.ResetForRent(_defaultHeadroom);
                 return b;
             }
-            // Still owned: two threads freed it at the same instant. Never hand it out twice.
+            // Cannot happen while returns clear the flag atomically; kept as a guard: never hand out an owned buffer.
             Misuse.CountOnly(MisuseKind.DoubleFree);
         }
         return TryRent(_defaultHeadroom);
@@ -151,12 +151,16 @@ public sealed unsafe class PacketBufferPool : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Return(PacketBuffer buffer)
     {
-        // Owner fast path: a plain check catches every sequential double free; the rent paths catch the rest (two
-        // threads freeing one buffer at the same instant) before it can be handed out twice.
-        if (buffer.Pool == this && ReferenceEquals(ThreadIdentity.Current, _ownerIdentity) &&
-            buffer.OwnedFlag == 1 && _localCount < _local.Length)
+        // Owner fast path. The ownership flag is cleared with an (uncontended) compare-exchange on every return, so
+        // even two threads freeing one buffer at the same instant cannot both succeed: a buffer sits in at most one
+        // free structure, and the plain owner-side rent below can never hand it out twice.
+        if (buffer.Pool == this && _localCount < _local.Length && ReferenceEquals(ThreadIdentity.Current, _ownerIdentity))
         {
-            buffer.OwnedFlag = 0;
+            if (Interlocked.CompareExchange(ref buffer.OwnedFlag, 0, 1) != 1)
+            {
+                ReportDoubleFree(buffer);
+                return;
+            }
             _local[_localCount++] = buffer;
             return;
         }
@@ -170,16 +174,7 @@ public sealed unsafe class PacketBufferPool : IDisposable
             buffer.Pool.Return(buffer);
             return;
         }
-        if (OnOwnerThread)
-        {
-            if (buffer.OwnedFlag != 1)
-            {
-                ReportDoubleFree(buffer);
-                return;
-            }
-            buffer.OwnedFlag = 0; // the private stack is full: go through the inbox
-        }
-        else if (Interlocked.CompareExchange(ref buffer.OwnedFlag, 0, 1) != 1)
+        if (Interlocked.CompareExchange(ref buffer.OwnedFlag, 0, 1) != 1)
         {
             ReportDoubleFree(buffer);
             return;

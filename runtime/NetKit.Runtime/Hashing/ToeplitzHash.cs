@@ -1,5 +1,4 @@
 using System;
-using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 
 namespace NetKit.Runtime.Hashing;
@@ -140,7 +139,4 @@ public sealed class ToeplitzHash
             v = (v << 8) | (byteIndex + i < key.Length ? key[byteIndex + i] : 0u);
         return (uint)(v >> (8 - shift));
     }
-
-    /// <summary>Reads a big-endian address from wire bytes (helper for callers holding packet bytes).</summary>
-    public static uint ReadAddress(ReadOnlySpan<byte> wire) => BinaryPrimitives.ReadUInt32BigEndian(wire);
 }

@@ -28,6 +28,7 @@ public sealed unsafe class MessagePort
     private readonly record struct Entry(NetMsg Msg, int Generation);
 
     private readonly Parker _parker = new();
+    private int _closed; // set once the owner stopped: late puts fail their messages themselves
     private readonly int _spinIterations;
 
     internal MessagePort(ProtocolThread? owner, int spinIterations = 64)
@@ -89,8 +90,19 @@ public sealed unsafe class MessagePort
         msg.TargetPort = this;
         var waiter = SyncWaiter.Current;
         msg.PrepareSyncWait(waiter);
+        int generation = ++msg.Generation;
         Volatile.Write(ref msg.StateValue, (int)MessageState.Running);
-        msg.Handler(msg);
+        try
+        {
+            msg.Handler(msg);
+        }
+        catch
+        {
+            // Complete it so the message is not left running for ever, then let the caller see the exception.
+            if (msg.Generation == generation && Volatile.Read(ref msg.StateValue) == (int)MessageState.Running)
+                msg.Reply(Errno.EIO);
+            throw;
+        }
         if (msg.IsDone) return msg.Error;
         // The handler forwarded the message elsewhere: only thread 0 may wait for that.
         if (current.Index != 0)
@@ -138,38 +150,43 @@ public sealed unsafe class MessagePort
         }
         if ((msg.Flags & MessageFlags.Dropable) == 0)
             return Errno.EINVAL;
-        if (msg.State != MessageState.Queued || msg.TargetPort != this)
+        WaitWhilePutting(msg);
+        if (Volatile.Read(ref msg.StateValue) != (int)MessageState.Queued || msg.TargetPort != this)
             return Errno.ENOENT;
-        WaitForReceipt(msg);
-        // Tombstone the queue entry: the owner skips entries whose generation is stale.
+        if (msg.HasCaller)
+            return Errno.EBUSY; // a Do/DoAsync caller waits for a reply; dropping would strand it
+        // Tombstone the queue entry: the owner skips entries whose generation is stale. Senders cannot touch a
+        // queued message and only this thread takes from the port, so nothing races with these two writes.
         msg.Generation++;
         Volatile.Write(ref msg.StateValue, (int)MessageState.Done);
         return Errno.None;
     }
 
-    /// <summary>Puts a message already marked queued (send and forward both end here).</summary>
+    /// <summary>
+    /// Puts a message its sender has claimed (state Putting): enqueue, run the put-receipt, then publish Queued. The
+    /// owner waits out Putting before it runs a message, so the receipt always runs first.
+    /// </summary>
     internal void Put(NetMsg msg)
     {
         msg.TargetPort = this;
         var receipt = msg.Receipt;
-        if (receipt != null)
-        {
-            msg.Receipt = null;
-            msg.ReceiptPending = 1;
-        }
+        msg.Receipt = null;
         var entry = new Entry(msg, ++msg.Generation);
         if ((msg.Flags & MessageFlags.Priority) != 0) _priority.Enqueue(entry);
         else _normal.Enqueue(entry);
-        if (receipt != null)
+        try
         {
-            // Queued but not yet runnable: the owner spins on ReceiptPending before it dispatches.
-            receipt(msg, this);
-            Volatile.Write(ref msg.ReceiptPending, 0);
+            if (receipt != null) receipt(msg, this);
         }
-        // Enqueue publishes the entry with a release store; without a full fence here the read of the owner's
-        // parked flag could move before that store, and a parking owner would miss this message (lost wake-up).
-        Interlocked.MemoryBarrier();
-        _parker.WakeIfParked();
+        finally
+        {
+            Volatile.Write(ref msg.StateValue, (int)MessageState.Queued);
+            // Enqueue publishes the entry with a release store; without a full fence here the reads below could move
+            // before it, and a parking owner would miss this message (lost wake-up), or a closing port would miss it.
+            Interlocked.MemoryBarrier();
+            if (Volatile.Read(ref _closed) != 0) FailQueued(Errno.ESHUTDOWN);
+            else _parker.WakeIfParked();
+        }
     }
 
     /// <summary>Takes the next message, priority first. Owner thread only.</summary>
@@ -179,7 +196,7 @@ public sealed unsafe class MessagePort
         {
             var msg = entry.Msg;
             if (entry.Generation != Volatile.Read(ref msg.Generation)) continue; // dropped
-            WaitForReceipt(msg);
+            WaitWhilePutting(msg);
             Volatile.Write(ref msg.StateValue, (int)MessageState.Running);
             return msg;
         }
@@ -187,9 +204,16 @@ public sealed unsafe class MessagePort
     }
 
     /// <summary>
-    /// After the owner stopped: replies <paramref name="error"/> to every queued message (waking Do/DoAsync callers,
+    /// After the owner stopped (<see cref="Close"/>, or a put that found the port closed): replies <paramref name="error"/> to every queued message (waking Do/DoAsync callers,
     /// returning pooled ones); must-not-reply messages are just marked done.
     /// </summary>
+    internal void Close()
+    {
+        Volatile.Write(ref _closed, 1);
+        Interlocked.MemoryBarrier();
+        FailQueued(Errno.ESHUTDOWN);
+    }
+
     internal void FailQueued(Errno error)
     {
         while (TryTake() is { } msg)
@@ -205,10 +229,10 @@ public sealed unsafe class MessagePort
     internal bool HasWork => !_priority.IsEmpty || !_normal.IsEmpty;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WaitForReceipt(NetMsg msg)
+    private static void WaitWhilePutting(NetMsg msg)
     {
-        if (Volatile.Read(ref msg.ReceiptPending) == 0) return;
+        if (Volatile.Read(ref msg.StateValue) != NetMsg.StatePutting) return;
         var spinner = new SpinWait();
-        while (Volatile.Read(ref msg.ReceiptPending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
+        while (Volatile.Read(ref msg.StateValue) == NetMsg.StatePutting) spinner.SpinOnce(sleep1Threshold: -1);
     }
 }

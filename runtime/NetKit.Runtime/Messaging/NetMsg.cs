@@ -25,9 +25,11 @@ public unsafe class NetMsg : IValueTaskSource<Errno>
 {
     // Bumped on every put and on a drop; a queue entry whose generation no longer matches is stale (dropped).
     internal int Generation;
-    internal int StateValue;           // MessageState, or StateReplying while a reply is being delivered
+    // MessageState, or one of two transient internal states: Putting (a sender claimed it and is enqueuing it and
+    // running its receipt; reads as Queued) and Replying (a reply is being delivered; reads as Running).
+    internal int StateValue;
+    internal const int StatePutting = 4;
     internal const int StateReplying = 3;
-    internal int ReceiptPending;       // 1 between the push and the end of the put-receipt callback
     internal MessagePort? TargetPort;  // the port the message was last put on
     internal delegate*<NetMsg, MessagePort, void> Receipt;
 
@@ -70,7 +72,12 @@ public unsafe class NetMsg : IValueTaskSource<Errno>
         get
         {
             int state = Volatile.Read(ref StateValue);
-            return state == StateReplying ? MessageState.Running : (MessageState)state;
+            return state switch
+            {
+                StateReplying => MessageState.Running,
+                StatePutting => MessageState.Queued,
+                _ => (MessageState)state,
+            };
         }
     }
 
@@ -134,7 +141,7 @@ public unsafe class NetMsg : IValueTaskSource<Errno>
     /// </summary>
     public void Forward(MessagePort port)
     {
-        if (Interlocked.CompareExchange(ref StateValue, (int)MessageState.Queued, (int)MessageState.Running) != (int)MessageState.Running)
+        if (Interlocked.CompareExchange(ref StateValue, StatePutting, (int)MessageState.Running) != (int)MessageState.Running)
         {
             Misuse.Report(MisuseKind.ForwardNotRunning, $"{Describe()} was forwarded while {State}; only the thread processing a message may forward it.");
             return;
@@ -166,7 +173,7 @@ public unsafe class NetMsg : IValueTaskSource<Errno>
     {
         while (true)
         {
-            int state = Interlocked.CompareExchange(ref StateValue, (int)MessageState.Queued, (int)MessageState.Done);
+            int state = Interlocked.CompareExchange(ref StateValue, StatePutting, (int)MessageState.Done);
             if (state == (int)MessageState.Done) return true;
             if (state != StateReplying) break;
             // A reply is being delivered on another thread (a few instructions): wait for its Done.
@@ -199,7 +206,16 @@ public unsafe class NetMsg : IValueTaskSource<Errno>
 
     // ---- IValueTaskSource<Errno>: the awaiter is embedded, so DoAsync allocates nothing -----------
 
-    Errno IValueTaskSource<Errno>.GetResult(short token) => _awaiter.GetResult(token);
+    Errno IValueTaskSource<Errno>.GetResult(short token)
+    {
+        // The awaiter is completed just before Done is published; an awaiting caller must see the message done.
+        if (Volatile.Read(ref StateValue) == StateReplying)
+        {
+            var spinner = new SpinWait();
+            while (Volatile.Read(ref StateValue) == StateReplying) spinner.SpinOnce(sleep1Threshold: -1);
+        }
+        return _awaiter.GetResult(token);
+    }
 
     ValueTaskSourceStatus IValueTaskSource<Errno>.GetStatus(short token) => _awaiter.GetStatus(token);
 

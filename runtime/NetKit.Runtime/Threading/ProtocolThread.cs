@@ -24,6 +24,7 @@ public sealed unsafe class ProtocolThread
     private Thread? _thread;
     private volatile bool _stopRequested;
     private NetMsg? _dispatching;
+    private int _dispatchingGeneration;
     private long _messages, _batches, _chased, _parks, _handlerExceptions;
 
     internal ProtocolThread(ProtocolThreadGroup group, int index, int cpu, ProtocolThreadOptions options)
@@ -76,6 +77,9 @@ public sealed unsafe class ProtocolThread
     /// <summary>Times the thread parked for lack of work.</summary>
     public long Parks => Volatile.Read(ref _parks);
 
+    /// <summary>Times a sender had to wake this thread from its park.</summary>
+    public long Wakeups => Port.Parker.Wakeups;
+
     /// <summary>Handler exceptions caught and counted.</summary>
     public long HandlerExceptions => Volatile.Read(ref _handlerExceptions);
 
@@ -124,12 +128,7 @@ public sealed unsafe class ProtocolThread
         Port.Parker.Wake();
     }
 
-    internal void Join()
-    {
-        _thread?.Join();
-        // Complete whatever is still queued so no Do/DoAsync caller waits forever on a stopped thread.
-        Port.FailQueued(Errno.ESHUTDOWN);
-    }
+    internal void Join() => _thread?.Join();
 
     private void Run()
     {
@@ -220,6 +219,7 @@ public sealed unsafe class ProtocolThread
             }
         }
         _dispatching = msg;
+        _dispatchingGeneration = msg.Generation;
         msg.Handler(msg);
         _dispatching = null;
     }
@@ -240,7 +240,9 @@ public sealed unsafe class ProtocolThread
         Misuse.CountOnly(MisuseKind.HandlerException);
         var msg = _dispatching;
         _dispatching = null;
-        if (msg is null || msg.State != MessageState.Running) return;
+        // Only if the handler still owns it: not replied, not forwarded, not already resent by its caller.
+        if (msg is null || msg.Generation != _dispatchingGeneration || Volatile.Read(ref msg.StateValue) != (int)MessageState.Running)
+            return;
         // The handler neither replied nor forwarded: complete it so no caller waits forever.
         if (msg.ReplyPort.IsMustNotReply && !msg.HasCaller)
             Volatile.Write(ref msg.StateValue, (int)MessageState.Done);

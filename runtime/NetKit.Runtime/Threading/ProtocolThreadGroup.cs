@@ -50,6 +50,9 @@ public sealed unsafe class ProtocolThreadGroup : IDisposable
         if (Interlocked.Exchange(ref _state, 2) != 1) return;
         foreach (var t in _threads) t.RequestStop();
         foreach (var t in _threads) t.Join();
+        // Only now, with every thread gone (none can forward any more), complete whatever is still queued, and make
+        // later puts fail their own messages, so no Do/DoAsync caller waits for ever on a stopped group.
+        foreach (var t in _threads) t.Port.Close();
     }
 
     public void Dispose()

@@ -15,6 +15,7 @@ public sealed unsafe class CalloutWheel
 {
     internal const int FiringSlot = -1;
     private const int ParkScanSlots = 64;
+    private const long MaxDelayTicks = 1L << 43;
 
     private readonly Callout?[] _heads;
     private readonly Callout?[] _tails;
@@ -70,7 +71,10 @@ public sealed unsafe class CalloutWheel
         }
         bool wasPending = callout.Wheel is not null;
         if (wasPending) Unlink(callout);
-        long ticks = delay <= TimeSpan.Zero ? 1 : Math.Max(1, (delay.Ticks * 100 + _tickNanoseconds - 1) / _tickNanoseconds);
+        // In TimeSpan ticks (100 ns) so no delay overflows; absurdly long delays are capped (about 290 years of 1 ms ticks).
+        long tickTicks = Math.Max(1, _tickNanoseconds / 100);
+        long ticks = delay <= TimeSpan.Zero ? 1
+            : Math.Clamp(delay.Ticks / tickTicks + (delay.Ticks % tickTicks != 0 ? 1 : 0), 1, MaxDelayTicks);
         long now = Math.Max(_currentTick, _clock.NowNanoseconds / _tickNanoseconds);
         callout.Function = function;
         callout.Argument = argument;
@@ -138,6 +142,7 @@ public sealed unsafe class CalloutWheel
     public long NanosecondsUntilNextDue()
     {
         if (_pending == 0) return long.MaxValue;
+        if (_firingHead is not null) return 0; // a callback threw mid-batch: the rest are due now
         long now = _clock.NowNanoseconds;
         long nowTick = now / _tickNanoseconds;
         if (nowTick > _currentTick) return 0;

@@ -124,6 +124,18 @@ public sealed class MessagePortTests
     }
 
     [Fact]
+    public async Task Drop_refuses_a_message_whose_caller_waits_for_its_reply()
+    {
+        var port = new MessagePort(owner: null);
+        var msg = new RecordingMsg { Flags = MessageFlags.Dropable, ReplyWith = Errno.EAGAIN };
+        var pending = port.DoAsync(msg);
+        Assert.Equal(Errno.EBUSY, port.Drop(msg));
+        Assert.Same(msg, port.TryTake());
+        msg.Reply(Errno.EAGAIN);
+        Assert.Equal(Errno.EAGAIN, await pending);
+    }
+
+    [Fact]
     public void Drop_from_a_thread_that_does_not_own_the_port_is_refused()
     {
         using var scope = new MisuseScope(MisusePolicy.Count);

@@ -146,7 +146,7 @@ public sealed class ProtocolThreadTests
             {
                 var expected = (i & 1) == 0 ? Errno.None : Errno.EAGAIN;
                 msg.ReplyWith = expected;
-                if (await group[0].Port.DoAsync(msg) != expected) wrong++;
+                if (await group[0].Port.DoAsync(msg) != expected || !msg.IsDone) wrong++;
             }
             return wrong;
         });
@@ -172,6 +172,29 @@ public sealed class ProtocolThreadTests
         Assert.Equal(1, Misuse.Count(MisuseKind.HandlerException));
         var ok = new RecordingMsg { ReplyWith = Errno.None };
         Assert.Equal(Errno.None, group[0].Port.Do(ok));
+    }
+
+    private sealed unsafe class ReplyThenThrowMsg : NetMsg
+    {
+        public ReplyThenThrowMsg() : base(&Handle) { }
+        private static void Handle(NetMsg msg)
+        {
+            msg.Reply(Errno.None);
+            throw new FormatException("after the reply");
+        }
+    }
+
+    [Fact]
+    public void A_handler_that_throws_after_replying_does_not_touch_the_message_again()
+    {
+        using var scope = new MisuseScope(MisusePolicy.Count);
+        using var group = new ProtocolThreadGroup(new ProtocolThreadOptions { ThreadCount = 1 }).Start();
+        var msg = new ReplyThenThrowMsg();
+        for (int i = 0; i < 1000; i++)
+            Assert.Equal(Errno.None, group[0].Port.Do(msg)); // never EIO: the reply already completed it
+        group.Sync();
+        Assert.Equal(1000, group[0].HandlerExceptions);
+        Assert.Equal(0, Misuse.Count(MisuseKind.DoubleReply));
     }
 
     [Fact]
@@ -217,7 +240,7 @@ public sealed class ProtocolThreadTests
     }
 
     [Fact]
-    public void Stop_is_idempotent_and_a_stopped_group_leaves_queued_messages_unrun()
+    public void Stop_is_idempotent_and_messages_sent_after_it_complete_with_ESHUTDOWN_unrun()
     {
         var group = new ProtocolThreadGroup(new ProtocolThreadOptions { ThreadCount = 1 }).Start();
         group.Sync();
@@ -225,7 +248,9 @@ public sealed class ProtocolThreadTests
         group.Stop();
         var msg = new RecordingMsg();
         group[0].Port.Send(msg);
-        Thread.Sleep(20);
+        // A put to a stopped thread's port completes the message itself instead of leaving it queued for ever.
+        Assert.True(msg.IsDone);
+        Assert.Equal(Errno.ESHUTDOWN, msg.Error);
         Assert.Equal(0, msg.RanCount);
         group.Dispose();
     }

@@ -151,6 +151,17 @@ public sealed unsafe class CalloutWheelTests
     }
 
     [Fact]
+    public void Enormous_delays_neither_overflow_nor_fire_early()
+    {
+        var (clock, wheel) = NewWheel();
+        var c = new Callout();
+        wheel.Arm(c, TimeSpan.MaxValue, &Record, 1);
+        clock.Advance(TimeSpan.FromDays(365));
+        Assert.Equal(0, wheel.RunDue());
+        Assert.True(c.IsPending);
+    }
+
+    [Fact]
     public void Time_until_next_due_is_exact_within_the_scan_window()
     {
         var (clock, wheel) = NewWheel();
