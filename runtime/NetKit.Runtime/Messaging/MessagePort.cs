@@ -163,8 +163,10 @@ public sealed unsafe class MessagePort
     }
 
     /// <summary>
-    /// Puts a message its sender has claimed (state Putting): enqueue, run the put-receipt, then publish Queued. The
-    /// owner waits out Putting before it runs a message, so the receipt always runs first.
+    /// Puts a message its sender has claimed (state Putting). Without a put-receipt the message is published as
+    /// Queued (with its target and generation) before its entry is enqueued, so the owner never waits on it. With a
+    /// receipt it stays Putting until the receipt has run after the enqueue; the owner waits that out, so the receipt
+    /// always runs before the message can.
     /// </summary>
     internal void Put(NetMsg msg)
     {
@@ -172,21 +174,35 @@ public sealed unsafe class MessagePort
         var receipt = msg.Receipt;
         msg.Receipt = null;
         var entry = new Entry(msg, ++msg.Generation);
-        if ((msg.Flags & MessageFlags.Priority) != 0) _priority.Enqueue(entry);
-        else _normal.Enqueue(entry);
-        try
-        {
-            if (receipt != null) receipt(msg, this);
-        }
-        finally
+        if (receipt == null)
         {
             Volatile.Write(ref msg.StateValue, (int)MessageState.Queued);
-            // Enqueue publishes the entry with a release store; without a full fence here the reads below could move
-            // before it, and a parking owner would miss this message (lost wake-up), or a closing port would miss it.
-            Interlocked.MemoryBarrier();
-            if (Volatile.Read(ref _closed) != 0) FailQueued(Errno.ESHUTDOWN);
-            else _parker.WakeIfParked();
+            Enqueue(msg, entry);
         }
+        else
+        {
+            Enqueue(msg, entry);
+            try
+            {
+                receipt(msg, this);
+            }
+            finally
+            {
+                Volatile.Write(ref msg.StateValue, (int)MessageState.Queued);
+            }
+        }
+        // Enqueue publishes the entry with a release store; without a full fence here the reads below could move
+        // before it, and a parking owner would miss this message (lost wake-up), or a closing port would miss it.
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _closed) != 0) FailQueued(Errno.ESHUTDOWN);
+        else _parker.WakeIfParked();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Enqueue(NetMsg msg, Entry entry)
+    {
+        if ((msg.Flags & MessageFlags.Priority) != 0) _priority.Enqueue(entry);
+        else _normal.Enqueue(entry);
     }
 
     /// <summary>Takes the next message, priority first. Owner thread only.</summary>
