@@ -172,7 +172,7 @@ public sealed unsafe class MessagePort
     {
         msg.TargetPort = this;
         var receipt = msg.Receipt;
-        msg.Receipt = null;
+        if (receipt != null) msg.Receipt = null; // one-shot
         var entry = new Entry(msg, ++msg.Generation);
         if (receipt == null)
         {
