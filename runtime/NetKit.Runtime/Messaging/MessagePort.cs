@@ -52,7 +52,7 @@ public sealed unsafe class MessagePort
     public void Send(NetMsg msg)
     {
         if (!msg.TryBeginSend()) return;
-        msg.Error = Errno.None;
+        if (msg.Error != Errno.None) msg.Error = Errno.None;
         Put(msg);
     }
 
@@ -75,7 +75,7 @@ public sealed unsafe class MessagePort
             return Errno.EDEADLK;
         }
         if (!msg.TryBeginSend()) return Errno.EBUSY;
-        msg.Error = Errno.None;
+        if (msg.Error != Errno.None) msg.Error = Errno.None;
         var waiter = SyncWaiter.Current;
         msg.PrepareSyncWait(waiter);
         Put(msg);
@@ -86,7 +86,7 @@ public sealed unsafe class MessagePort
     private Errno DoInline(NetMsg msg, ProtocolThread current)
     {
         if (!msg.TryBeginSend()) return Errno.EBUSY;
-        msg.Error = Errno.None;
+        if (msg.Error != Errno.None) msg.Error = Errno.None;
         msg.TargetPort = this;
         var waiter = SyncWaiter.Current;
         msg.PrepareSyncWait(waiter);
@@ -124,7 +124,7 @@ public sealed unsafe class MessagePort
     {
         if (Owner is { IsRunning: false }) return ValueTask.FromResult(Errno.ESHUTDOWN);
         if (!msg.TryBeginSend()) return ValueTask.FromResult(Errno.EBUSY);
-        msg.Error = Errno.None;
+        if (msg.Error != Errno.None) msg.Error = Errno.None;
         var task = msg.PrepareAwait();
         Put(msg);
         // Most replies come back within a microsecond or two: a short spin lets the caller's await complete

@@ -14,7 +14,7 @@ public abstract class ReplyPort
     /// <summary>Replying is a bug (messages embedded in packet buffers, consumed by the protocol).</summary>
     public static readonly ReplyPort MustNotReply = new MustNotReplyPort();
 
-    internal virtual bool IsMustNotReply => false;
+    internal bool IsMustNotReply => ReferenceEquals(this, MustNotReply);
 
     /// <summary>Runs after the message's state became <see cref="MessageState.Done"/> and its error was set.</summary>
     internal abstract void OnReply(NetMsg msg);
@@ -26,7 +26,6 @@ public abstract class ReplyPort
 
     private sealed class MustNotReplyPort : ReplyPort
     {
-        internal override bool IsMustNotReply => true;
         internal override void OnReply(NetMsg msg) { }
     }
 }

@@ -101,13 +101,10 @@ public sealed unsafe class CalloutWheel
     /// <summary>Advances to the clock's current tick and fires every due callout. Returns how many fired.</summary>
     public int RunDue()
     {
+        // Nothing armed: skip the clock read. CurrentTick may lag; Arm measures from the clock itself.
+        if (_pending == 0) return 0;
         long target = _clock.NowNanoseconds / _tickNanoseconds;
         if (target <= _currentTick) return 0;
-        if (_pending == 0)
-        {
-            _currentTick = target;
-            return 0;
-        }
         int fired = 0;
         if (target - _currentTick > _heads.Length)
         {
