@@ -52,7 +52,6 @@ public sealed unsafe class MessagePort
     public void Send(NetMsg msg)
     {
         if (!msg.TryBeginSend()) return;
-        if (msg.Error != Errno.None) msg.Error = Errno.None;
         Put(msg);
     }
 
@@ -75,7 +74,6 @@ public sealed unsafe class MessagePort
             return Errno.EDEADLK;
         }
         if (!msg.TryBeginSend()) return Errno.EBUSY;
-        if (msg.Error != Errno.None) msg.Error = Errno.None;
         var waiter = SyncWaiter.Current;
         msg.PrepareSyncWait(waiter);
         Put(msg);
@@ -86,7 +84,6 @@ public sealed unsafe class MessagePort
     private Errno DoInline(NetMsg msg, ProtocolThread current)
     {
         if (!msg.TryBeginSend()) return Errno.EBUSY;
-        if (msg.Error != Errno.None) msg.Error = Errno.None;
         msg.TargetPort = this;
         var waiter = SyncWaiter.Current;
         msg.PrepareSyncWait(waiter);
@@ -116,15 +113,14 @@ public sealed unsafe class MessagePort
     }
 
     /// <summary>
-    /// Sends and returns a task that completes with the reply's error. The awaiter is embedded in the message
-    /// (a pooled <see cref="System.Threading.Tasks.Sources.IValueTaskSource{TResult}"/>), so this allocates nothing;
-    /// continuations never run on the protocol thread.
+    /// Sends and returns a task that completes with the reply's error. The message is its own
+    /// <see cref="System.Threading.Tasks.Sources.IValueTaskSource{TResult}"/> (its awaiter is created once, on its
+    /// first DoAsync, and reused), so calls allocate nothing; continuations never run on the protocol thread.
     /// </summary>
     public ValueTask<Errno> DoAsync(NetMsg msg)
     {
         if (Owner is { IsRunning: false }) return ValueTask.FromResult(Errno.ESHUTDOWN);
         if (!msg.TryBeginSend()) return ValueTask.FromResult(Errno.EBUSY);
-        if (msg.Error != Errno.None) msg.Error = Errno.None;
         var task = msg.PrepareAwait();
         Put(msg);
         // Most replies come back within a microsecond or two: a short spin lets the caller's await complete

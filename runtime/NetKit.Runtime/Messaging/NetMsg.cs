@@ -184,7 +184,11 @@ public unsafe class NetMsg : IValueTaskSource<Errno>
         while (true)
         {
             int state = Interlocked.CompareExchange(ref StateValue, StatePutting, (int)MessageState.Done);
-            if (state == (int)MessageState.Done) return true;
+            if (state == (int)MessageState.Done)
+            {
+                if (Error != Errno.None) Error = Errno.None; // a fresh send starts without the last reply's error
+                return true;
+            }
             if (state != StateReplying) break;
             // A reply is being delivered on another thread (a few instructions): wait for its Done.
             Thread.SpinWait(1);
