@@ -135,6 +135,44 @@ public sealed class ByteRingTests
     }
 
     [Fact]
+    public void The_reader_sees_a_lower_bound_and_the_writer_an_upper_bound_of_the_byte_count()
+    {
+        // Indices only grow, so a count read before a fresh read of the other side's index must be no larger
+        // (reader) or no smaller (writer) than the count computed from that fresher index.
+        var ring = new ByteRing(4096);
+        const long total = 32L << 20;
+        int readerViolations = 0, writerViolations = 0;
+        var writer = Task.Factory.StartNew(() =>
+        {
+            var chunk = new byte[1000];
+            long sent = 0;
+            while (sent < total)
+            {
+                long upper = ring.WriterCount;
+                if (upper < ring.TotalWritten - ring.TotalRead) writerViolations++;
+                int n = ring.Write(chunk.AsSpan(0, (int)Math.Min(chunk.Length, total - sent)));
+                if (n == 0) ring.WaitForSpace(512);
+                sent += n;
+            }
+            ring.CompleteWriting();
+        }, TaskCreationOptions.LongRunning);
+        var reader = Task.Factory.StartNew(() =>
+        {
+            var sink = new byte[700];
+            while (true)
+            {
+                long lower = ring.ReadableCount;
+                if (lower > ring.TotalWritten - ring.TotalRead) readerViolations++;
+                if (ring.Read(sink) == 0 && !ring.WaitForData(1) && ring.IsCompleted) break;
+            }
+        }, TaskCreationOptions.LongRunning);
+        Assert.True(Task.WaitAll([writer, reader], TimeSpan.FromMinutes(1)));
+        Assert.Equal(0, readerViolations);
+        Assert.Equal(0, writerViolations);
+        Assert.Equal(total, ring.TotalRead);
+    }
+
+    [Fact]
     public void Two_threads_move_256_MiB_in_random_chunks_and_the_checksums_match()
         => Stress(256L << 20, capacity: 64 * 1024, useAsync: false, seed: 1);
 
