@@ -74,18 +74,14 @@ public sealed unsafe class PacketBufferPool : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public PacketBuffer? TryRent()
     {
-        // Owner fast path: a pop from the private stack, no atomics.
+        // Owner fast path: a pop from the private stack, no atomics. A free buffer sits in exactly one free
+        // structure (returns clear its flag with a compare-exchange), so whoever takes it off owns it alone.
         if (_localCount > 0 && ReferenceEquals(ThreadIdentity.Current, _ownerIdentity))
         {
             var b = _local[--_localCount];
-            if (b.OwnedFlag == 0)
-            {
-                b.OwnedFlag = 1;
-                b.ResetForRent(_defaultHeadroom);
-                return b;
-            }
-            // Cannot happen while returns clear the flag atomically; kept as a guard: never hand out an owned buffer.
-            Misuse.CountOnly(MisuseKind.DoubleFree);
+            b.OwnedFlag = 1;
+            b.ResetForRent(_defaultHeadroom);
+            return b;
         }
         return TryRent(_defaultHeadroom);
     }
@@ -95,23 +91,13 @@ public sealed unsafe class PacketBufferPool : IDisposable
     {
         if ((uint)headroom > (uint)_options.BufferSize)
             throw new ArgumentOutOfRangeException(nameof(headroom));
-        PacketBuffer? buffer;
-        if (OnOwnerThread)
-        {
-            while ((buffer = RentLocal()) is not null && buffer.OwnedFlag != 0)
-                Misuse.CountOnly(MisuseKind.DoubleFree);
-            if (buffer is not null) buffer.OwnedFlag = 1;
-        }
-        else
-        {
-            while ((buffer = RentForeign()) is not null && Interlocked.CompareExchange(ref buffer.OwnedFlag, 1, 0) != 0)
-                Misuse.CountOnly(MisuseKind.DoubleFree);
-        }
+        var buffer = OnOwnerThread ? RentLocal() : RentForeign();
         if (buffer is null)
         {
             Interlocked.Increment(ref _rentFailures);
             return null;
         }
+        Volatile.Write(ref buffer.OwnedFlag, 1);
         buffer.ResetForRent(headroom);
         return buffer;
     }

@@ -230,10 +230,7 @@ public sealed unsafe class MessagePort
     {
         while (TryTake() is { } msg)
         {
-            if (msg.ReplyPort.IsMustNotReply && !msg.HasCaller)
-                Volatile.Write(ref msg.StateValue, (int)MessageState.Done);
-            else
-                msg.Reply(error);
+            msg.Abandon(error);
         }
     }
 

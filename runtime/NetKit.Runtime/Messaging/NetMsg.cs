@@ -203,10 +203,16 @@ public unsafe class NetMsg : IValueTaskSource<Errno>
         _completion = CompletionWaiter;
     }
 
-    internal void CancelSyncWait()
+    /// <summary>
+    /// Completes a running message the runtime has to abandon (its handler threw, or its thread stopped): replies
+    /// with <paramref name="error"/>, except that a must-not-reply message with no waiting caller is only marked done.
+    /// </summary>
+    internal void Abandon(Errno error)
     {
-        _waiter = null;
-        _completion = CompletionPort;
+        if (ReplyPort.IsMustNotReply && !HasCaller)
+            Volatile.Write(ref StateValue, (int)MessageState.Done);
+        else
+            Reply(error);
     }
 
     internal ValueTask<Errno> PrepareAwait()

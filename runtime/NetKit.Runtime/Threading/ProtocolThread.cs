@@ -247,9 +247,6 @@ public sealed unsafe class ProtocolThread
         if (msg is null || msg.Generation != _dispatchingGeneration || Volatile.Read(ref msg.StateValue) != (int)MessageState.Running)
             return;
         // The handler neither replied nor forwarded: complete it so no caller waits forever.
-        if (msg.ReplyPort.IsMustNotReply && !msg.HasCaller)
-            Volatile.Write(ref msg.StateValue, (int)MessageState.Done);
-        else
-            msg.Reply(Errno.EIO);
+        msg.Abandon(Errno.EIO);
     }
 }
