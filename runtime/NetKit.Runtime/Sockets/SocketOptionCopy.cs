@@ -64,6 +64,14 @@ public static class SocketOptionCopy
         return n;
     }
 
+    /// <summary>Copies fixed-length bytes out: min(buffer, value) bytes; returns how many were copied.</summary>
+    public static int CopyOutBytes(ReadOnlySpan<byte> value, Span<byte> destination)
+    {
+        int n = Math.Min(value.Length, destination.Length);
+        value[..n].CopyTo(destination);
+        return n;
+    }
+
     /// <summary>Copies a boolean out as a C int (1 or 0).</summary>
     public static int CopyOutBoolean(bool value, Span<byte> destination) => CopyOut(value ? 1 : 0, destination);
 

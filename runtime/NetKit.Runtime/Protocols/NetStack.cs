@@ -1,0 +1,163 @@
+using System;
+using System.Threading;
+using NetKit.Runtime.Buffers;
+using NetKit.Runtime.Hashing;
+using NetKit.Runtime.Messaging;
+using NetKit.Runtime.Sockets;
+using NetKit.Runtime.Threading;
+
+namespace NetKit.Runtime.Protocols;
+
+/// <summary>
+/// Base of every generated stack (<see cref="NetworkStackAttribute"/>). The generated part supplies demultiplexing,
+/// flow routing, socket requests and option dispatch as direct calls into the listed protocols; this part holds the
+/// protocol threads and the drop counters every stack keeps.
+/// </summary>
+public abstract class NetStack
+{
+    private long _unknownNetworkDrops;
+    private long _unknownTransportDrops;
+    private long _unclassifiedControlDrops;
+
+    protected NetStack(ProtocolThreadGroup threads)
+    {
+        ArgumentNullException.ThrowIfNull(threads);
+        Threads = threads;
+    }
+
+    /// <summary>The protocol threads this stack's sockets and packets are spread over.</summary>
+    public ProtocolThreadGroup Threads { get; }
+
+    /// <summary>Frames whose ethertype no listed network protocol claims.</summary>
+    public long UnknownNetworkDrops => Volatile.Read(ref _unknownNetworkDrops);
+
+    /// <summary>Packets whose IP protocol no listed transport claims.</summary>
+    public long UnknownTransportDrops => Volatile.Read(ref _unknownTransportDrops);
+
+    /// <summary>ICMP errors about a transport the stack lacks or that declares no control input.</summary>
+    public long UnclassifiedControlDrops => Volatile.Read(ref _unclassifiedControlDrops);
+
+    /// <summary>Index of the protocol thread that owns <paramref name="frame"/> (also stored as its flow hash).</summary>
+    public abstract int SelectThread(PacketBuffer frame);
+
+    /// <summary>Takes a received frame over and sends it to its owner protocol thread (driver RX path).</summary>
+    public abstract void Receive(PacketBuffer frame);
+
+    /// <summary>Runs link → network → transport input for a frame on the current (owner) thread.</summary>
+    public abstract void InputFrame(PacketBuffer frame);
+
+    /// <summary>
+    /// Hands an ICMP error to the control input of the transport whose flow it quotes, on the thread owning that
+    /// flow (DragonFly <c>pr_ctlport</c> then <c>pr_ctlinput</c>). <paramref name="network"/> is the quoted header's
+    /// ethertype and <paramref name="offset"/> its position. Takes the packet over: it is freed after the transport
+    /// ran, or counted and freed when no listed transport claims it.
+    /// </summary>
+    public abstract void ControlInput(int network, ControlCommand command, PacketBuffer packet, int offset);
+
+    /// <summary>Where a new socket of a protocol with <paramref name="kind"/> is attached (<c>socreate</c>).</summary>
+    public MessagePort AttachPort(FlowHashKind kind)
+    {
+        if (kind == FlowHashKind.Thread0 || Threads.Count == 1) return Threads[0].Port;
+        // Near the caller, as DragonFly creates a socket on the current CPU; a connect may migrate it later.
+        var current = ProtocolThread.Current;
+        if (current is not null && current.Index < Threads.Count && ReferenceEquals(Threads[current.Index], current))
+            return current.Port;
+        return Threads[Thread.GetCurrentProcessorId() % Threads.Count].Port;
+    }
+
+    /// <summary>The port a request for <paramref name="socket"/> goes to: its current home, after any migration.</summary>
+    public static MessagePort PortFor(NetSocket socket) => socket.Home.Port;
+
+    /// <summary>Owner port for a flow hash (<c>netisr_hashport</c>).</summary>
+    public MessagePort PortForHash(uint hash) => Threads.PortForHash(hash);
+
+    /// <summary>API misuse check of every socket entry point: EBADF for null, ENOTSOCK for another stack's socket.</summary>
+    protected Errno CheckSocket(NetSocket? socket)
+    {
+        if (socket is null) return Errno.EBADF;
+        return ReferenceEquals(socket.Stack, this) ? Errno.None : Errno.ENOTSOCK;
+    }
+
+    /// <summary>
+    /// Sends an untyped option to a protocol's <see cref="UserRequestKind.ControlOutput"/> handler, pointing it at the
+    /// caller's bytes for as long as the caller waits (the fallback for options no typed handler claims, and the
+    /// notification after a socket-level set). Returns the handler's errno and the bytes it produced.
+    /// </summary>
+    protected static unsafe Errno ControlOutputRequest(
+        NetSocket socket, delegate*<NetMsg, void> handler, SockOptAccess access, int level, int name,
+        ReadOnlySpan<byte> value, bool notification, out int length)
+    {
+        fixed (byte* pointer = value)
+        {
+            var request = SocketRequest.Rent().Prepare(socket, handler);
+            request.Access = access;
+            request.Level = level;
+            request.Name = name;
+            request.Buffer = pointer;
+            request.BufferLength = value.Length;
+            request.IsNotification = notification;
+            var error = request.Execute();
+            length = error == Errno.None ? Math.Clamp(request.ValueLength, 0, value.Length) : 0;
+            request.Buffer = null;
+            return error;
+        }
+    }
+
+    protected void CountUnknownNetwork(PacketBuffer packet)
+    {
+        Interlocked.Increment(ref _unknownNetworkDrops);
+        packet.Free();
+    }
+
+    protected void CountUnknownTransport(PacketBuffer packet)
+    {
+        Interlocked.Increment(ref _unknownTransportDrops);
+        packet.Free();
+    }
+
+    protected void CountUnclassifiedControl(PacketBuffer packet)
+    {
+        Interlocked.Increment(ref _unclassifiedControlDrops);
+        packet.Free();
+    }
+
+    /// <summary>
+    /// Flow hash of a classified packet for a protocol's declared <paramref name="kind"/> (DragonFly <c>ip_hashfn</c>):
+    /// the 4-tuple when ports follow at <paramref name="transportOffset"/> and the packet is not a later fragment,
+    /// otherwise the address pair; 0 (thread 0) when nothing was classified or the kind says so.
+    /// </summary>
+    protected static uint HashFlow(FlowHashKind kind, ReadOnlySpan<byte> packet, int transportOffset, in FlowKey key)
+    {
+        if (kind == FlowHashKind.Thread0 || !key.HasAddresses) return 0;
+        if (kind == FlowHashKind.FourTuple && !key.IsFragment &&
+            TryReadPorts(packet, transportOffset, out ushort source, out ushort destination))
+            return FlowHash.IPv4FourTuple(key.SourceAddress, key.DestinationAddress, source, destination);
+        return FlowHash.IPv4Addresses(key.SourceAddress, key.DestinationAddress);
+    }
+
+    /// <summary>
+    /// Owner port of a connection between <paramref name="local"/> and <paramref name="remote"/> under a protocol's
+    /// declared <paramref name="kind"/>; the same thread its packets hash to, since the key is symmetric.
+    /// </summary>
+    public MessagePort PortForFlow(FlowHashKind kind, in SockAddr local, in SockAddr remote)
+    {
+        if (kind == FlowHashKind.Thread0 || !local.IsIPv4 || !remote.IsIPv4) return Threads[0].Port;
+        uint hash = kind == FlowHashKind.FourTuple
+            ? FlowHash.IPv4FourTuple(remote.IPv4Address, local.IPv4Address, remote.Port, local.Port)
+            : FlowHash.IPv4Addresses(remote.IPv4Address, local.IPv4Address);
+        return Threads.PortForHash(hash);
+    }
+
+    /// <summary>Reads a 16-bit big-endian port pair at <paramref name="offset"/>, if present (TCP, UDP, SCTP lay ports first).</summary>
+    protected static bool TryReadPorts(ReadOnlySpan<byte> packet, int offset, out ushort source, out ushort destination)
+    {
+        if ((uint)offset > (uint)packet.Length || packet.Length - offset < 4)
+        {
+            source = destination = 0;
+            return false;
+        }
+        source = (ushort)(packet[offset] << 8 | packet[offset + 1]);
+        destination = (ushort)(packet[offset + 2] << 8 | packet[offset + 3]);
+        return true;
+    }
+}

@@ -1,0 +1,91 @@
+using System;
+using System.Threading;
+using NetKit.Runtime.Diagnostics;
+using NetKit.Runtime.Messaging;
+using NetKit.Runtime.Protocols;
+
+namespace NetKit.Runtime.Sockets;
+
+/// <summary>
+/// A socket as the stack sees it (DragonFly <c>struct socket</c>): which protocol of which stack serves it, the
+/// port of the protocol thread that owns it (<c>so_port</c>), that protocol's control block, and the socket-level
+/// options that are set in the caller's context. Requests reach the owner as <see cref="SocketRequest"/> netmsgs
+/// built by the stack's generated code.
+/// </summary>
+public class NetSocket
+{
+    private int _options;
+    private int _sendBufferSize;
+    private int _receiveBufferSize;
+
+    public NetSocket(NetStack stack, int protocolIndex, MessagePort home)
+    {
+        Stack = stack;
+        ProtocolIndex = protocolIndex;
+        Home = new HomePort(home);
+    }
+
+    /// <summary>The stack this socket belongs to.</summary>
+    public NetStack Stack { get; }
+
+    /// <summary>The protocol serving it: an index into its stack's generated protocol list.</summary>
+    public int ProtocolIndex { get; }
+
+    /// <summary>The owner protocol thread's port; moves when the protocol migrates the socket (connect).</summary>
+    public HomePort Home { get; }
+
+    /// <summary>The protocol's control block (pcb). Touched only on the owner thread.</summary>
+    public object? ProtocolControlBlock { get; set; }
+
+    /// <summary>The request whose handler is running on the owner thread right now (set by generated dispatch).</summary>
+    public SocketRequest? ActiveRequest { get; set; }
+
+    /// <summary>Socket-level boolean options (<c>so_options</c>); written in the caller's context.</summary>
+    public SocketOptionFlags Options
+    {
+        get => (SocketOptionFlags)Volatile.Read(ref _options);
+        set => Volatile.Write(ref _options, (int)value);
+    }
+
+    /// <summary>Sets or clears one socket-level flag without losing a concurrent change to another.</summary>
+    public void SetOption(SocketOptionFlags flag, bool on)
+    {
+        if (on) Interlocked.Or(ref _options, (int)flag);
+        else Interlocked.And(ref _options, ~(int)flag);
+    }
+
+    /// <summary>Send buffer size in bytes (<c>SO_SNDBUF</c>); the socket layer sizes its ring from it.</summary>
+    public int SendBufferSize
+    {
+        get => Volatile.Read(ref _sendBufferSize);
+        set => Volatile.Write(ref _sendBufferSize, value);
+    }
+
+    /// <summary>Receive buffer size in bytes (<c>SO_RCVBUF</c>).</summary>
+    public int ReceiveBufferSize
+    {
+        get => Volatile.Read(ref _receiveBufferSize);
+        set => Volatile.Write(ref _receiveBufferSize, value);
+    }
+
+    /// <summary>
+    /// From inside a request handler on the owner thread: moves the socket, with the running request, to
+    /// <paramref name="port"/> (DragonFly <c>tcp_connect</c> forwarding its netmsg to the 4-tuple's CPU). The
+    /// request runs again there, where the handler finishes it; later requests follow the new home. Return the
+    /// result from the handler.
+    /// </summary>
+    public Errno MigrateTo(MessagePort port)
+    {
+        var request = ActiveRequest;
+        if (request is null || !Home.Port.IsOwnerThread)
+        {
+            Misuse.Report(MisuseKind.ForwardNotRunning, "MigrateTo is only valid inside a request handler running on the socket's owner thread.");
+            return Errno.EINVAL;
+        }
+        ActiveRequest = null;
+        request.ForwardAndRehome(port);
+        return Errno.EJUSTRETURN;
+    }
+
+    public override string ToString() => $"socket(protocol {ProtocolIndex}) on {Home.Port}";
+}

@@ -1,0 +1,15 @@
+using NetKit.Runtime.Protocols;
+
+namespace NetKit.Generators.TestProtocols;
+
+/// <summary>The full test stack: link, network, transport and socket-level options.</summary>
+[NetworkStack(typeof(TestLink), typeof(TestNetwork), typeof(TestTransport), typeof(TestSocketOptions))]
+public sealed partial class TestStack
+{
+}
+
+/// <summary>A subset stack (no transport, no options): its generated code must not reference TestTransport.</summary>
+[NetworkStack(typeof(TestLink), typeof(TestNetwork))]
+public sealed partial class NetworkOnlyStack
+{
+}
