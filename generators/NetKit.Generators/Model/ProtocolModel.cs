@@ -60,5 +60,9 @@ internal sealed record OptionHandlerModel(
     public bool HasMaximum => Maximum != Unbounded;
 
     /// <summary>Suffix that makes generated member names unique per (level, name, access).</summary>
-    public string Key => $"{(Access == SockOptAccess.Set ? "Set" : "Get")}_{Level}_{Name}".Replace('-', 'm');
+    public string Key =>
+        (Access == SockOptAccess.Set ? "Set_" : "Get_") + Number(Level) + "_" + Number(Name);
+
+    private static string Number(int value) =>
+        (value < 0 ? "m" : "") + System.Math.Abs((long)value).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
