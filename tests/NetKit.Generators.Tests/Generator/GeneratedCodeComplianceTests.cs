@@ -57,6 +57,31 @@ public sealed class GeneratedCodeComplianceTests
     }
 
     [Fact]
+    public void AStackCanListProtocolsFromAReferencedAssembly()
+    {
+        // The product's shape: protocols ship in their own assemblies (generated there), the appliance declares
+        // the stack. The stack's generator reads the protocols from metadata and calls their public dispatch.
+        var source = """
+            using NetKit.Runtime.Protocols;
+            using NetKit.Generators.TestProtocols;
+
+            namespace Appliance;
+
+            [NetworkStack(typeof(TestLink), typeof(TestNetwork), typeof(TestTransport), typeof(TestSocketOptions))]
+            public sealed partial class ApplianceStack { }
+            """;
+        var compilation = TestCompilation.Create(source)
+            .AddReferences(MetadataReference.CreateFromFile(typeof(TestTransport).Assembly.Location));
+        var driver = GeneratorRunner.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        var result = driver.GetRunResult();
+        var stack = Assert.Single(result.GeneratedTrees);
+        Assert.EndsWith("Appliance.ApplianceStack.Stack.g.cs", stack.FilePath, StringComparison.Ordinal);
+        Assert.Contains("global::NetKit.Generators.TestProtocols.TestTransport.__NetKitDispatchBind", stack.ToString(), StringComparison.Ordinal);
+        var problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        Assert.True(problems.Count == 0, TestCompilation.Describe(problems));
+    }
+
+    [Fact]
     public void GeneratedNumbersAreCultureInvariant()
     {
         var previous = System.Globalization.CultureInfo.CurrentCulture;
