@@ -98,12 +98,12 @@ public sealed class StackDeclarationAnalyzer : DiagnosticAnalyzer
             var location = mapped ? arguments!.Value[i].GetLocation() : fallback;
             if (!seen.Add(listedType))
             {
-                Report(context, DiagnosticDescriptors.InvalidStackMember, location, stack.Name, listedType.Name, "it is already listed");
+                Report(context, DiagnosticDescriptors.InvalidStackMember, location, stack.Name, Display(listedType), "it is already listed");
                 continue;
             }
             if (DeclaredProtocol.Read(listedType, symbols) is not { } protocol)
             {
-                Report(context, DiagnosticDescriptors.InvalidStackMember, location, stack.Name, listedType.Name,
+                Report(context, DiagnosticDescriptors.InvalidStackMember, location, stack.Name, Display(listedType),
                     "it has neither [Protocol] nor [SocketOptionTable]");
                 continue;
             }
@@ -236,9 +236,11 @@ public sealed class StackDeclarationAnalyzer : DiagnosticAnalyzer
         {
             if (context.SemanticModel.GetTypeInfo(baseType.Type, context.CancellationToken).Type is { TypeKind: TypeKind.Class } declared)
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.StackDeclaresBaseClass, baseType.GetLocation(),
-                    type.Name, declared.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));
+                    type.Name, Display(declared)));
         }
     }
+
+    private static string Display(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
 
     private static void Report(SymbolAnalysisContext context, DiagnosticDescriptor descriptor, Location location, params object[] arguments) =>
         context.ReportDiagnostic(Diagnostic.Create(descriptor, location, arguments));

@@ -131,7 +131,7 @@ public sealed class HandlerDiagnosticsTests
         string message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains("'P.Handler'", message, System.StringComparison.Ordinal);
         Assert.Contains(reason, message, System.StringComparison.Ordinal);
-        Assert.StartsWith("[SockOpt(", diagnostic.Location.SourceTree!.ToString().Substring(diagnostic.Location.SourceSpan.Start), System.StringComparison.Ordinal);
+        Assert.StartsWith("SockOpt(6, 1,", diagnostic.Location.SourceTree!.ToString().Substring(diagnostic.Location.SourceSpan.Start), System.StringComparison.Ordinal);
     }
 
     [Theory]
