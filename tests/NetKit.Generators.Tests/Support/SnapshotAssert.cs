@@ -31,7 +31,11 @@ public static class SnapshotAssert
         Environment.GetEnvironmentVariable(AcceptVariable) == "1" && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
 
     /// <summary>Checks every generated source of <paramref name="result"/> and that no stale snapshot of this test remains.</summary>
-    public static void Matches(GeneratorDriverRunResult result, string testClass, [CallerMemberName] string testMethod = "")
+    public static void Matches(GeneratorDriverRunResult result, string testClass, [CallerMemberName] string testMethod = "") =>
+        Matches(result, testClass, testMethod, Directory, Accepting);
+
+    /// <summary>The same check against any directory, accepting or not (the helper's own tests use it).</summary>
+    internal static void Matches(GeneratorDriverRunResult result, string testClass, string testMethod, string directory, bool accept)
     {
         var sources = result.Results.SelectMany(r => r.GeneratedSources).ToList();
         if (sources.Count == 0) throw new XunitException("The generator produced no sources (did it run?).");
@@ -41,24 +45,24 @@ public static class SnapshotAssert
         foreach (var source in sources)
         {
             string hint = source.HintName.EndsWith(".cs", StringComparison.Ordinal) ? source.HintName[..^3] : source.HintName;
-            string verified = Path.Combine(Directory, prefix + hint + ".verified.cs");
+            string verified = Path.Combine(directory, prefix + hint + ".verified.cs");
             expectedFiles.Add(Path.GetFileName(verified));
             string actual = "//HintName: " + source.HintName + "\n" + Normalize(source.SourceText.ToString());
-            if (Check(verified, actual) is { } failure) failures.Add(failure);
+            if (Check(verified, actual, accept) is { } failure) failures.Add(failure);
         }
-        if (System.IO.Directory.Exists(Directory))
+        if (System.IO.Directory.Exists(directory))
         {
-            foreach (var stale in System.IO.Directory.GetFiles(Directory, prefix + "*.verified.cs"))
+            foreach (var stale in System.IO.Directory.GetFiles(directory, prefix + "*.verified.cs"))
             {
                 if (expectedFiles.Contains(Path.GetFileName(stale))) continue;
-                if (Accepting) File.Delete(stale);
+                if (accept) File.Delete(stale);
                 else failures.Add($"{Path.GetFileName(stale)}: snapshot exists but the generator no longer emits it.");
             }
         }
         if (failures.Count > 0) throw new XunitException(string.Join("\n\n", failures));
     }
 
-    private static string? Check(string verifiedPath, string actual)
+    private static string? Check(string verifiedPath, string actual, bool accept)
     {
         string received = verifiedPath.Replace(".verified.cs", ".received.cs", StringComparison.Ordinal);
         string? expected = File.Exists(verifiedPath) ? Normalize(File.ReadAllText(verifiedPath, Utf8WithBom)) : null;
@@ -67,7 +71,7 @@ public static class SnapshotAssert
             if (File.Exists(received)) File.Delete(received);
             return null;
         }
-        if (Accepting)
+        if (accept)
         {
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(verifiedPath)!);
             File.WriteAllText(verifiedPath, actual, Utf8WithBom);
