@@ -34,10 +34,15 @@ public static class SnapshotAssert
     public static void Matches(GeneratorDriverRunResult result, string testClass, [CallerMemberName] string testMethod = "") =>
         Matches(result, testClass, testMethod, Directory, Accepting);
 
+    /// <summary>Checks only the sources whose hint name ends with <paramref name="hintSuffix"/> (what the test is about).</summary>
+    public static void MatchesOnly(GeneratorDriverRunResult result, string testClass, string hintSuffix, [CallerMemberName] string testMethod = "") =>
+        Matches(result, testClass, testMethod, Directory, Accepting, hintSuffix);
+
     /// <summary>The same check against any directory, accepting or not (the helper's own tests use it).</summary>
-    internal static void Matches(GeneratorDriverRunResult result, string testClass, string testMethod, string directory, bool accept)
+    internal static void Matches(GeneratorDriverRunResult result, string testClass, string testMethod, string directory, bool accept, string hintSuffix = "")
     {
-        var sources = result.Results.SelectMany(r => r.GeneratedSources).ToList();
+        var sources = result.Results.SelectMany(r => r.GeneratedSources)
+            .Where(s => s.HintName.EndsWith(hintSuffix, StringComparison.Ordinal)).ToList();
         if (sources.Count == 0) throw new XunitException("The generator produced no sources (did it run?).");
         string prefix = testClass + "." + testMethod + "#";
         var expectedFiles = new HashSet<string>(StringComparer.Ordinal);
