@@ -59,6 +59,9 @@ public sealed unsafe class PacketBuffer
 
     public bool HasFlowHash { get; set; }
 
+    /// <summary>Index of the interface the packet arrived on, within its stack (BSD <c>m_pkthdr.rcvif</c>); -1 if none.</summary>
+    public int InterfaceIndex { get; set; } = -1;
+
     /// <summary>
     /// A message embedded in the buffer, set once by the protocol layer and reused for every trip of this buffer
     /// through a port (DragonFly <c>mh_netmsg</c>); survives returns to the pool.
@@ -161,6 +164,7 @@ public sealed unsafe class PacketBuffer
         _length = 0;
         Next = null;
         HasFlowHash = false;
+        InterfaceIndex = -1;
         Generation++;
     }
 }
