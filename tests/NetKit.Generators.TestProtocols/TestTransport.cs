@@ -110,7 +110,7 @@ public static partial class TestTransport
     public static Errno Connect(NetSocket socket, in SockAddr address)
     {
         var pcb = Pcb(socket);
-        var owner = ((TestStack)socket.Stack).PortForFlow(socket.ProtocolIndex, pcb.Local, address);
+        var owner = socket.Stack.PortForFlow(socket.ProtocolIndex, pcb.Local, address);
         if (!owner.IsOwnerThread) return socket.MigrateTo(owner);
         pcb.Remote = address;
         return Record(socket, UserRequestKind.Connect);

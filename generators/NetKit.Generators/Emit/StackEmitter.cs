@@ -269,8 +269,8 @@ internal static class StackEmitter
         w.Line();
         w.Line("/// <summary>The thread that owns a connection of protocol <paramref name=\"protocolIndex\"/>: where its packets hash and where a connect migrates the socket.</summary>");
         w.Line(GeneratedHeader.GeneratedCode);
-        w.Open("public " + Names.MessagePort + " PortForFlow(int protocolIndex, in " + Names.SockAddr + " local, in " + Names.SockAddr + " remote)");
-        w.Line("return PortForFlow(FlowHashOf(protocolIndex), in local, in remote);");
+        w.Open("public override " + Names.MessagePort + " PortForFlow(int protocolIndex, in " + Names.SockAddr + " local, in " + Names.SockAddr + " remote)");
+        w.Line("return PortForFlowOfKind(FlowHashOf(protocolIndex), in local, in remote);");
         w.Close();
     }
 
@@ -283,7 +283,7 @@ internal static class StackEmitter
         w.Line("/// type's default), places it on a protocol thread by the protocol's flow-hash kind and attaches it there.");
         w.Line("/// </summary>");
         w.Line(GeneratedHeader.GeneratedCode);
-        w.Open("public " + Names.Errno + " CreateSocket(" + Names.SocketType + " type, int protocol, out " + Names.NetSocket + "? socket)");
+        w.Open("public override " + Names.Errno + " CreateSocket(" + Names.SocketType + " type, int protocol, out " + Names.NetSocket + "? socket)");
         w.Line("socket = null;");
         var byType = plan.Protocols.Where(p => p.Model.SocketType != SocketType.None).GroupBy(p => p.Model.SocketType).ToList();
         if (byType.Count == 0)
@@ -410,7 +410,7 @@ internal static class StackEmitter
         var handlers = plan.Handling(kind);
         w.Line("/// <summary>" + sig.Summary + ", run on the socket's owner thread. EOPNOTSUPP if its protocol has no handler.</summary>");
         w.Line(GeneratedHeader.GeneratedCode);
-        w.Open("public " + Names.Errno + " " + sig.Name + "(" + sig.Parameters + ")");
+        w.Open("public override " + Names.Errno + " " + sig.Name + "(" + sig.Parameters + ")");
         if (sig.OutDefault is { } outDefault) w.Line(outDefault);
         w.Line("var error = CheckSocket(socket);");
         w.Line("delegate*<" + Names.NetMsg + ", void> handler = null;");
@@ -457,13 +457,13 @@ internal static class StackEmitter
     {
         w.Line("/// <summary><c>setsockopt(2)</c> with the caller's value bytes (a span is a buffer: empty means size 0 → EINVAL).</summary>");
         w.Line(GeneratedHeader.GeneratedCode);
-        w.Open("public " + Names.Errno + " SetSocketOption(" + Names.NetSocket + " socket, int level, int name, " + Names.ReadOnlySpan + " value)");
+        w.Open("public override " + Names.Errno + " SetSocketOption(" + Names.NetSocket + " socket, int level, int name, " + Names.ReadOnlySpan + " value)");
         w.Line("return SetSocketOptionCore(socket, level, name, true, value);");
         w.Close();
         w.Line();
         w.Line("/// <summary><c>setsockopt(2)</c> with a C-style pointer and size: null with a nonzero size → EFAULT, size above 64 KiB → EINVAL.</summary>");
         w.Line(GeneratedHeader.GeneratedCode);
-        w.Open("public " + Names.Errno + " SetSocketOption(" + Names.NetSocket + " socket, int level, int name, byte* value, int size)");
+        w.Open("public override " + Names.Errno + " SetSocketOption(" + Names.NetSocket + " socket, int level, int name, byte* value, int size)");
         w.Line("var error = " + Names.SocketOptionCopy + ".CheckSet(value != null, size);");
         w.Line("if (error != " + Names.Errno + ".None) return error;");
         w.Line("return SetSocketOptionCore(socket, level, name, value != null, value == null ? default : new " + Names.ReadOnlySpan + "(value, size));");
@@ -511,7 +511,7 @@ internal static class StackEmitter
     {
         w.Line("/// <summary><c>getsockopt(2)</c>: copies min(buffer, value) bytes and reports how many in <paramref name=\"length\"/>.</summary>");
         w.Line(GeneratedHeader.GeneratedCode);
-        w.Open("public " + Names.Errno + " GetSocketOption(" + Names.NetSocket + " socket, int level, int name, " + Names.Span + " buffer, out int length)");
+        w.Open("public override " + Names.Errno + " GetSocketOption(" + Names.NetSocket + " socket, int level, int name, " + Names.Span + " buffer, out int length)");
         w.Line("length = 0;");
         w.Line("var error = CheckSocket(socket);");
         w.Line("if (error != " + Names.Errno + ".None) return error;");
@@ -528,7 +528,7 @@ internal static class StackEmitter
         w.Line();
         w.Line("/// <summary><c>getsockopt(2)</c> with a C-style buffer and in/out size: size above 64 KiB or negative → EINVAL, null with a nonzero size → EFAULT.</summary>");
         w.Line(GeneratedHeader.GeneratedCode);
-        w.Open("public " + Names.Errno + " GetSocketOption(" + Names.NetSocket + " socket, int level, int name, byte* buffer, ref int size)");
+        w.Open("public override " + Names.Errno + " GetSocketOption(" + Names.NetSocket + " socket, int level, int name, byte* buffer, ref int size)");
         w.Line("var error = " + Names.SocketOptionCopy + ".CheckGet(size);");
         w.Line("if (error != " + Names.Errno + ".None) return error;");
         w.Line("if (buffer == null && size != 0) return " + Names.Errno + ".EFAULT;");

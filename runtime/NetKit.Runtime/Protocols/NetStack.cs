@@ -54,6 +54,70 @@ public abstract class NetStack
     /// </summary>
     public abstract void ControlInput(int network, ControlCommand command, PacketBuffer packet, int offset);
 
+    // ---- socket requests: generated per stack (see NetworkStackAttribute), one method per pr_usrreqs kind ----
+    // Abstract here so a socket API written once (runtime) drives any stack; a caller holding the generated sealed
+    // stack type calls them directly.
+
+    /// <summary>Creates a socket (<c>socket(2)</c>); ESOCKTNOSUPPORT/EPROTONOSUPPORT when no listed protocol serves it.</summary>
+    public abstract Errno CreateSocket(SocketType type, int protocol, out NetSocket? socket);
+
+    /// <summary><c>pru_bind</c> on the owner thread.</summary>
+    public abstract Errno Bind(NetSocket socket, in SockAddr address);
+
+    /// <summary><c>pru_connect</c> on the owner thread; the protocol may migrate the socket.</summary>
+    public abstract Errno Connect(NetSocket socket, in SockAddr address);
+
+    /// <summary><c>pru_listen</c>.</summary>
+    public abstract Errno Listen(NetSocket socket, int backlog);
+
+    /// <summary><c>pru_accept</c>.</summary>
+    public abstract Errno Accept(NetSocket socket, out SockAddr peer);
+
+    /// <summary><c>pru_send</c>: takes <paramref name="data"/> over whatever the result.</summary>
+    public abstract Errno Send(NetSocket socket, PacketBuffer? data, in SockAddr address, int flags);
+
+    /// <summary><c>pru_rcvd</c>.</summary>
+    public abstract Errno Received(NetSocket socket, int flags);
+
+    /// <summary><c>pru_rcvoob</c>.</summary>
+    public abstract Errno ReceiveOutOfBand(NetSocket socket, out byte data, int flags);
+
+    /// <summary><c>pru_shutdown</c>.</summary>
+    public abstract Errno Shutdown(NetSocket socket);
+
+    /// <summary><c>pru_disconnect</c>.</summary>
+    public abstract Errno Disconnect(NetSocket socket);
+
+    /// <summary><c>pru_abort</c>.</summary>
+    public abstract Errno Abort(NetSocket socket);
+
+    /// <summary><c>pru_detach</c>.</summary>
+    public abstract Errno Detach(NetSocket socket);
+
+    /// <summary><c>pru_control</c> (ioctl).</summary>
+    public abstract Errno Control(NetSocket socket, uint command, Span<byte> data);
+
+    /// <summary><c>pru_sockaddr</c>.</summary>
+    public abstract Errno GetSocketAddress(NetSocket socket, out SockAddr address);
+
+    /// <summary><c>pru_peeraddr</c>.</summary>
+    public abstract Errno GetPeerAddress(NetSocket socket, out SockAddr address);
+
+    /// <summary><c>setsockopt(2)</c> through the generated option tables.</summary>
+    public abstract Errno SetSocketOption(NetSocket socket, int level, int name, ReadOnlySpan<byte> value);
+
+    /// <summary><c>setsockopt(2)</c> with a C-style pointer and size.</summary>
+    public abstract unsafe Errno SetSocketOption(NetSocket socket, int level, int name, byte* value, int size);
+
+    /// <summary><c>getsockopt(2)</c> through the generated option tables.</summary>
+    public abstract Errno GetSocketOption(NetSocket socket, int level, int name, Span<byte> buffer, out int length);
+
+    /// <summary><c>getsockopt(2)</c> with a C-style buffer and in/out size.</summary>
+    public abstract unsafe Errno GetSocketOption(NetSocket socket, int level, int name, byte* buffer, ref int size);
+
+    /// <summary>The thread owning a connection of protocol <paramref name="protocolIndex"/> between the two addresses.</summary>
+    public abstract MessagePort PortForFlow(int protocolIndex, in SockAddr local, in SockAddr remote);
+
     /// <summary>Where a new socket of a protocol with <paramref name="kind"/> is attached (<c>socreate</c>).</summary>
     public MessagePort AttachPort(FlowHashKind kind)
     {
@@ -139,7 +203,7 @@ public abstract class NetStack
     /// Owner port of a connection between <paramref name="local"/> and <paramref name="remote"/> under a protocol's
     /// declared <paramref name="kind"/>; the same thread its packets hash to, since the key is symmetric.
     /// </summary>
-    public MessagePort PortForFlow(FlowHashKind kind, in SockAddr local, in SockAddr remote)
+    public MessagePort PortForFlowOfKind(FlowHashKind kind, in SockAddr local, in SockAddr remote)
     {
         if (kind == FlowHashKind.Thread0 || !local.IsIPv4 || !remote.IsIPv4) return Threads[0].Port;
         uint hash = kind == FlowHashKind.FourTuple

@@ -163,9 +163,9 @@ unsafe partial class FullStack : global::NetKit.Runtime.Protocols.NetStack
 
     /// <summary>The thread that owns a connection of protocol <paramref name="protocolIndex"/>: where its packets hash and where a connect migrates the socket.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetKit.Generators", "1.0.0.0")]
-    public global::NetKit.Runtime.Messaging.MessagePort PortForFlow(int protocolIndex, in global::NetKit.Runtime.Sockets.SockAddr local, in global::NetKit.Runtime.Sockets.SockAddr remote)
+    public override global::NetKit.Runtime.Messaging.MessagePort PortForFlow(int protocolIndex, in global::NetKit.Runtime.Sockets.SockAddr local, in global::NetKit.Runtime.Sockets.SockAddr remote)
     {
-        return PortForFlow(FlowHashOf(protocolIndex), in local, in remote);
+        return PortForFlowOfKind(FlowHashOf(protocolIndex), in local, in remote);
     }
 
     /// <summary>
@@ -173,7 +173,7 @@ unsafe partial class FullStack : global::NetKit.Runtime.Protocols.NetStack
     /// type's default), places it on a protocol thread by the protocol's flow-hash kind and attaches it there.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetKit.Generators", "1.0.0.0")]
-    public global::NetKit.Runtime.Errno CreateSocket(global::NetKit.Runtime.Sockets.SocketType type, int protocol, out global::NetKit.Runtime.Sockets.NetSocket? socket)
+    public override global::NetKit.Runtime.Errno CreateSocket(global::NetKit.Runtime.Sockets.SocketType type, int protocol, out global::NetKit.Runtime.Sockets.NetSocket? socket)
     {
         socket = null;
         int index;
@@ -219,7 +219,7 @@ unsafe partial class FullStack : global::NetKit.Runtime.Protocols.NetStack
 
     /// <summary><c>pru_bind</c>, run on the socket's owner thread. EOPNOTSUPP if its protocol has no handler.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetKit.Generators", "1.0.0.0")]
-    public global::NetKit.Runtime.Errno Bind(global::NetKit.Runtime.Sockets.NetSocket socket, in global::NetKit.Runtime.Sockets.SockAddr address)
+    public override global::NetKit.Runtime.Errno Bind(global::NetKit.Runtime.Sockets.NetSocket socket, in global::NetKit.Runtime.Sockets.SockAddr address)
     {
         var error = CheckSocket(socket);
         delegate*<global::NetKit.Runtime.Messaging.NetMsg, void> handler = null;
@@ -247,7 +247,7 @@ unsafe partial class FullStack : global::NetKit.Runtime.Protocols.NetStack
 
     /// <summary><c>pru_connect</c>; the protocol may migrate the socket to the connection's thread, run on the socket's owner thread. EOPNOTSUPP if its protocol has no handler.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetKit.Generators", "1.0.0.0")]
-    public global::NetKit.Runtime.Errno Connect(global::NetKit.Runtime.Sockets.NetSocket socket, in global::NetKit.Runtime.Sockets.SockAddr address)
+    public override global::NetKit.Runtime.Errno Connect(global::NetKit.Runtime.Sockets.NetSocket socket, in global::NetKit.Runtime.Sockets.SockAddr address)
     {
         var error = CheckSocket(socket);
         delegate*<global::NetKit.Runtime.Messaging.NetMsg, void> handler = null;
@@ -275,7 +275,7 @@ unsafe partial class FullStack : global::NetKit.Runtime.Protocols.NetStack
 
     /// <summary><c>pru_listen</c>, run on the socket's owner thread. EOPNOTSUPP if its protocol has no handler.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetKit.Generators", "1.0.0.0")]
-    public global::NetKit.Runtime.Errno Listen(global::NetKit.Runtime.Sockets.NetSocket socket, int backlog)
+    public override global::NetKit.Runtime.Errno Listen(global::NetKit.Runtime.Sockets.NetSocket socket, int backlog)
     {
         var error = CheckSocket(socket);
         delegate*<global::NetKit.Runtime.Messaging.NetMsg, void> handler = null;
@@ -303,7 +303,7 @@ unsafe partial class FullStack : global::NetKit.Runtime.Protocols.NetStack
 
     /// <summary><c>pru_accept</c>: the peer address of an accepted connection, run on the socket's owner thread. EOPNOTSUPP if its protocol has no handler.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetKit.Generators", "1.0.0.0")]
-    public global::NetKit.Runtime.Errno Accept(global::NetKit.Runtime.Sockets.NetSocket socket, out global::NetKit.Runtime.Sockets.SockAddr peer)
+    public override global::NetKit.Runtime.Errno Accept(global::NetKit.Runtime.Sockets.NetSocket socket, out global::NetKit.Runtime.Sockets.SockAddr peer)
     {
         peer = default;
         var error = CheckSocket(socket);
@@ -332,7 +332,7 @@ unsafe partial class FullStack : global::NetKit.Runtime.Protocols.NetStack
 
     /// <summary><c>pru_send</c>: takes <paramref name="data"/> over, on success or not, run on the socket's owner thread. EOPNOTSUPP if its protocol has no handler.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetKit.Generators", "1.0.0.0")]
-    public global::NetKit.Runtime.Errno Send(global::NetKit.Runtime.Sockets.NetSocket socket, global::NetKit.Runtime.Buffers.PacketBuffer? data, in global::NetKit.Runtime.Sockets.SockAddr address, int flags)
+    public override global::NetKit.Runtime.Errno Send(global::NetKit.Runtime.Sockets.NetSocket socket, global::NetKit.Runtime.Buffers.PacketBuffer? data, in global::NetKit.Runtime.Sockets.SockAddr address, int flags)
     {
         var error = CheckSocket(socket);
         delegate*<global::NetKit.Runtime.Messaging.NetMsg, void> handler = null;
@@ -365,7 +365,7 @@ unsafe partial class FullStack : global::NetKit.Runtime.Protocols.NetStack
 
     /// <summary><c>pru_rcvd</c>: the reader made room in the receive buffer, run on the socket's owner thread. EOPNOTSUPP if its protocol has no handler.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetKit.Generators", "1.0.0.0")]
-    public global::NetKit.Runtime.Errno Received(global::NetKit.Runtime.Sockets.NetSocket socket, int flags)
+    public override global::NetKit.Runtime.Errno Received(global::NetKit.Runtime.Sockets.NetSocket socket, int flags)
     {
         var error = CheckSocket(socket);
         delegate*<global::NetKit.Runtime.Messaging.NetMsg, void> handler = null;
@@ -393,7 +393,7 @@ unsafe partial class FullStack : global::NetKit.Runtime.Protocols.NetStack
 
     /// <summary><c>pru_rcvoob</c>, run on the socket's owner thread. EOPNOTSUPP if its protocol has no handler.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetKit.Generators", "1.0.0.0")]
-    public global::NetKit.Runtime.Errno ReceiveOutOfBand(global::NetKit.Runtime.Sockets.NetSocket socket, out byte data, int flags)
+    public override global::NetKit.Runtime.Errno ReceiveOutOfBand(global::NetKit.Runtime.Sockets.NetSocket socket, out byte data, int flags)
     {
         data = 0;
         var error = CheckSocket(socket);
@@ -423,7 +423,7 @@ unsafe partial class FullStack : global::NetKit.Runtime.Protocols.NetStack
 
     /// <summary><c>pru_shutdown</c>: no more sends, run on the socket's owner thread. EOPNOTSUPP if its protocol has no handler.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetKit.Generators", "1.0.0.0")]
-    public global::NetKit.Runtime.Errno Shutdown(global::NetKit.Runtime.Sockets.NetSocket socket)
+    public override global::NetKit.Runtime.Errno Shutdown(global::NetKit.Runtime.Sockets.NetSocket socket)
     {
         var error = CheckSocket(socket);
         delegate*<global::NetKit.Runtime.Messaging.NetMsg, void> handler = null;
@@ -450,7 +450,7 @@ unsafe partial class FullStack : global::NetKit.Runtime.Protocols.NetStack
 
     /// <summary><c>pru_disconnect</c>, run on the socket's owner thread. EOPNOTSUPP if its protocol has no handler.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetKit.Generators", "1.0.0.0")]
-    public global::NetKit.Runtime.Errno Disconnect(global::NetKit.Runtime.Sockets.NetSocket socket)
+    public override global::NetKit.Runtime.Errno Disconnect(global::NetKit.Runtime.Sockets.NetSocket socket)
     {
         var error = CheckSocket(socket);
         delegate*<global::NetKit.Runtime.Messaging.NetMsg, void> handler = null;
@@ -477,7 +477,7 @@ unsafe partial class FullStack : global::NetKit.Runtime.Protocols.NetStack
 
     /// <summary><c>pru_abort</c>, run on the socket's owner thread. EOPNOTSUPP if its protocol has no handler.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetKit.Generators", "1.0.0.0")]
-    public global::NetKit.Runtime.Errno Abort(global::NetKit.Runtime.Sockets.NetSocket socket)
+    public override global::NetKit.Runtime.Errno Abort(global::NetKit.Runtime.Sockets.NetSocket socket)
     {
         var error = CheckSocket(socket);
         delegate*<global::NetKit.Runtime.Messaging.NetMsg, void> handler = null;
@@ -504,7 +504,7 @@ unsafe partial class FullStack : global::NetKit.Runtime.Protocols.NetStack
 
     /// <summary><c>pru_detach</c>: frees the protocol's state, run on the socket's owner thread. EOPNOTSUPP if its protocol has no handler.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetKit.Generators", "1.0.0.0")]
-    public global::NetKit.Runtime.Errno Detach(global::NetKit.Runtime.Sockets.NetSocket socket)
+    public override global::NetKit.Runtime.Errno Detach(global::NetKit.Runtime.Sockets.NetSocket socket)
     {
         var error = CheckSocket(socket);
         delegate*<global::NetKit.Runtime.Messaging.NetMsg, void> handler = null;
@@ -531,7 +531,7 @@ unsafe partial class FullStack : global::NetKit.Runtime.Protocols.NetStack
 
     /// <summary><c>pru_control</c> (ioctl): the handler reads and writes <paramref name="data"/> while the caller waits, run on the socket's owner thread. EOPNOTSUPP if its protocol has no handler.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetKit.Generators", "1.0.0.0")]
-    public global::NetKit.Runtime.Errno Control(global::NetKit.Runtime.Sockets.NetSocket socket, uint command, global::System.Span<byte> data)
+    public override global::NetKit.Runtime.Errno Control(global::NetKit.Runtime.Sockets.NetSocket socket, uint command, global::System.Span<byte> data)
     {
         var error = CheckSocket(socket);
         delegate*<global::NetKit.Runtime.Messaging.NetMsg, void> handler = null;
@@ -565,7 +565,7 @@ unsafe partial class FullStack : global::NetKit.Runtime.Protocols.NetStack
 
     /// <summary><c>pru_sockaddr</c>, run on the socket's owner thread. EOPNOTSUPP if its protocol has no handler.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetKit.Generators", "1.0.0.0")]
-    public global::NetKit.Runtime.Errno GetSocketAddress(global::NetKit.Runtime.Sockets.NetSocket socket, out global::NetKit.Runtime.Sockets.SockAddr address)
+    public override global::NetKit.Runtime.Errno GetSocketAddress(global::NetKit.Runtime.Sockets.NetSocket socket, out global::NetKit.Runtime.Sockets.SockAddr address)
     {
         address = default;
         var error = CheckSocket(socket);
@@ -594,7 +594,7 @@ unsafe partial class FullStack : global::NetKit.Runtime.Protocols.NetStack
 
     /// <summary><c>pru_peeraddr</c>, run on the socket's owner thread. EOPNOTSUPP if its protocol has no handler.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetKit.Generators", "1.0.0.0")]
-    public global::NetKit.Runtime.Errno GetPeerAddress(global::NetKit.Runtime.Sockets.NetSocket socket, out global::NetKit.Runtime.Sockets.SockAddr address)
+    public override global::NetKit.Runtime.Errno GetPeerAddress(global::NetKit.Runtime.Sockets.NetSocket socket, out global::NetKit.Runtime.Sockets.SockAddr address)
     {
         address = default;
         var error = CheckSocket(socket);
@@ -623,14 +623,14 @@ unsafe partial class FullStack : global::NetKit.Runtime.Protocols.NetStack
 
     /// <summary><c>setsockopt(2)</c> with the caller's value bytes (a span is a buffer: empty means size 0 → EINVAL).</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetKit.Generators", "1.0.0.0")]
-    public global::NetKit.Runtime.Errno SetSocketOption(global::NetKit.Runtime.Sockets.NetSocket socket, int level, int name, global::System.ReadOnlySpan<byte> value)
+    public override global::NetKit.Runtime.Errno SetSocketOption(global::NetKit.Runtime.Sockets.NetSocket socket, int level, int name, global::System.ReadOnlySpan<byte> value)
     {
         return SetSocketOptionCore(socket, level, name, true, value);
     }
 
     /// <summary><c>setsockopt(2)</c> with a C-style pointer and size: null with a nonzero size → EFAULT, size above 64 KiB → EINVAL.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetKit.Generators", "1.0.0.0")]
-    public global::NetKit.Runtime.Errno SetSocketOption(global::NetKit.Runtime.Sockets.NetSocket socket, int level, int name, byte* value, int size)
+    public override global::NetKit.Runtime.Errno SetSocketOption(global::NetKit.Runtime.Sockets.NetSocket socket, int level, int name, byte* value, int size)
     {
         var error = global::NetKit.Runtime.Sockets.SocketOptionCopy.CheckSet(value != null, size);
         if (error != global::NetKit.Runtime.Errno.None) return error;
@@ -673,7 +673,7 @@ unsafe partial class FullStack : global::NetKit.Runtime.Protocols.NetStack
 
     /// <summary><c>getsockopt(2)</c>: copies min(buffer, value) bytes and reports how many in <paramref name="length"/>.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetKit.Generators", "1.0.0.0")]
-    public global::NetKit.Runtime.Errno GetSocketOption(global::NetKit.Runtime.Sockets.NetSocket socket, int level, int name, global::System.Span<byte> buffer, out int length)
+    public override global::NetKit.Runtime.Errno GetSocketOption(global::NetKit.Runtime.Sockets.NetSocket socket, int level, int name, global::System.Span<byte> buffer, out int length)
     {
         length = 0;
         var error = CheckSocket(socket);
@@ -698,7 +698,7 @@ unsafe partial class FullStack : global::NetKit.Runtime.Protocols.NetStack
 
     /// <summary><c>getsockopt(2)</c> with a C-style buffer and in/out size: size above 64 KiB or negative → EINVAL, null with a nonzero size → EFAULT.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetKit.Generators", "1.0.0.0")]
-    public global::NetKit.Runtime.Errno GetSocketOption(global::NetKit.Runtime.Sockets.NetSocket socket, int level, int name, byte* buffer, ref int size)
+    public override global::NetKit.Runtime.Errno GetSocketOption(global::NetKit.Runtime.Sockets.NetSocket socket, int level, int name, byte* buffer, ref int size)
     {
         var error = global::NetKit.Runtime.Sockets.SocketOptionCopy.CheckGet(size);
         if (error != global::NetKit.Runtime.Errno.None) return error;
