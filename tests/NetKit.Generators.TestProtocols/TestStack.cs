@@ -13,3 +13,9 @@ public sealed partial class TestStack
 public sealed partial class NetworkOnlyStack
 {
 }
+
+/// <summary>The test protocols with the runtime's standard SOL_SOCKET table instead of the test one.</summary>
+[NetworkStack(typeof(TestLink), typeof(TestNetwork), typeof(TestTransport), typeof(NetKit.Runtime.Sockets.SocketLevelOptions))]
+public sealed partial class StandardOptionsStack
+{
+}

@@ -322,7 +322,7 @@ internal static class StackEmitter
         w.Line("default:");
         w.Line("    return " + Names.Errno + ".ESOCKTNOSUPPORT;");
         w.Close();
-        w.Line("var created = new " + Names.NetSocket + "(this, index, AttachPort(FlowHashOf(index)));");
+        w.Line("var created = new " + Names.NetSocket + "(this, index, AttachPort(FlowHashOf(index)), type);");
         w.Line("var error = Attach(created);");
         w.Line("if (error != " + Names.Errno + ".None) return error;");
         w.Line("socket = created;");

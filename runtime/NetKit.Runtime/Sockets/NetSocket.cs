@@ -18,11 +18,70 @@ public class NetSocket
     private int _sendBufferSize;
     private int _receiveBufferSize;
 
+    private int _error;
+    private long _receiveTimeoutTicks;
+    private long _sendTimeoutTicks;
+    private long _linger;
+
     public NetSocket(NetStack stack, int protocolIndex, MessagePort home)
+        : this(stack, protocolIndex, home, SocketType.None)
+    {
+    }
+
+    public NetSocket(NetStack stack, int protocolIndex, MessagePort home, SocketType type)
     {
         Stack = stack;
         ProtocolIndex = protocolIndex;
         Home = new HomePort(home);
+        Type = type;
+        _sendBufferSize = DefaultBufferSize;
+        _receiveBufferSize = DefaultBufferSize;
+    }
+
+    /// <summary>Default SO_SNDBUF / SO_RCVBUF in bytes.</summary>
+    public const int DefaultBufferSize = 256 * 1024;
+
+    /// <summary>Largest SO_SNDBUF / SO_RCVBUF accepted (DragonFly <c>sb_max</c>); above it a set fails with ENOBUFS.</summary>
+    public const int MaxBufferSize = 16 * 1024 * 1024;
+
+    /// <summary>The socket type it was created with (SO_TYPE).</summary>
+    public SocketType Type { get; }
+
+    /// <summary>
+    /// Records an asynchronous error for the application (<c>so_error</c>: an ICMP error on a UDP socket, a failed
+    /// asynchronous connect). The next operation or SO_ERROR reports it once.
+    /// </summary>
+    public void SetError(Errno error) => Volatile.Write(ref _error, (int)error);
+
+    /// <summary>Reads and clears the pending error (SO_ERROR).</summary>
+    public Errno TakeError() => (Errno)Interlocked.Exchange(ref _error, 0);
+
+    /// <summary>The pending error without clearing it.</summary>
+    public Errno PendingError => (Errno)Volatile.Read(ref _error);
+
+    /// <summary>SO_RCVTIMEO for blocking receives; zero waits forever.</summary>
+    public TimeSpan ReceiveTimeout
+    {
+        get => TimeSpan.FromTicks(Volatile.Read(ref _receiveTimeoutTicks));
+        set => Volatile.Write(ref _receiveTimeoutTicks, value.Ticks);
+    }
+
+    /// <summary>SO_SNDTIMEO for blocking sends; zero waits forever.</summary>
+    public TimeSpan SendTimeout
+    {
+        get => TimeSpan.FromTicks(Volatile.Read(ref _sendTimeoutTicks));
+        set => Volatile.Write(ref _sendTimeoutTicks, value.Ticks);
+    }
+
+    /// <summary>SO_LINGER: on, and seconds (l_onoff, l_linger).</summary>
+    public (bool On, int Seconds) Linger
+    {
+        get
+        {
+            long value = Volatile.Read(ref _linger);
+            return (value >> 32 != 0, (int)value);
+        }
+        set => Volatile.Write(ref _linger, (value.On ? 1L << 32 : 0) | (uint)value.Seconds);
     }
 
     /// <summary>The stack this socket belongs to.</summary>

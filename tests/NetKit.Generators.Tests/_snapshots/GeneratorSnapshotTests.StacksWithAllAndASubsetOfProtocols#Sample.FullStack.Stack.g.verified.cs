@@ -193,7 +193,7 @@ unsafe partial class FullStack : global::NetKit.Runtime.Protocols.NetStack
             default:
                 return global::NetKit.Runtime.Errno.ESOCKTNOSUPPORT;
         }
-        var created = new global::NetKit.Runtime.Sockets.NetSocket(this, index, AttachPort(FlowHashOf(index)));
+        var created = new global::NetKit.Runtime.Sockets.NetSocket(this, index, AttachPort(FlowHashOf(index)), type);
         var error = Attach(created);
         if (error != global::NetKit.Runtime.Errno.None) return error;
         socket = created;
