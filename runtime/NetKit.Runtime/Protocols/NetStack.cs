@@ -19,6 +19,16 @@ public abstract class NetStack
     private long _unknownTransportDrops;
     private long _unclassifiedControlDrops;
 
+    private object?[] _states = new object?[8];
+
+    /// <summary>Process-wide slot number of each protocol-state type (a static per closed generic type).</summary>
+    private static class StateSlot<T>
+    {
+        public static readonly int Index = Interlocked.Increment(ref s_stateSlots) - 1;
+    }
+
+    private static int s_stateSlots;
+
     protected NetStack(ProtocolThreadGroup threads)
     {
         ArgumentNullException.ThrowIfNull(threads);
@@ -27,6 +37,39 @@ public abstract class NetStack
 
     /// <summary>The protocol threads this stack's sockets and packets are spread over.</summary>
     public ProtocolThreadGroup Threads { get; }
+
+    /// <summary>
+    /// This stack's state of type <typeparamref name="T"/>, created on first use. After that it is an array load and
+    /// a type-free cast: cheap enough for every packet.
+    /// </summary>
+    public T State<T>() where T : class, IProtocolState<T>
+    {
+        int slot = StateSlot<T>.Index;
+        var states = Volatile.Read(ref _states);
+        if ((uint)slot < (uint)states.Length && states[slot] is { } existing)
+            return System.Runtime.CompilerServices.Unsafe.As<T>(existing);
+        return CreateState<T>(slot);
+    }
+
+    private T CreateState<T>(int slot) where T : class, IProtocolState<T>
+    {
+        var created = T.Create(this);
+        while (true)
+        {
+            var states = Volatile.Read(ref _states);
+            if (slot >= states.Length)
+            {
+                var grown = new object?[Math.Max(states.Length * 2, slot + 1)];
+                Array.Copy(states, grown, states.Length);
+                Interlocked.CompareExchange(ref _states, grown, states);
+                continue;
+            }
+            var winner = Interlocked.CompareExchange(ref states[slot], created, null) ?? created;
+            // A concurrent grow may have copied the array before our store: publish into the current one too.
+            if (!ReferenceEquals(Volatile.Read(ref _states), states)) continue;
+            return (T)winner;
+        }
+    }
 
     /// <summary>Frames whose ethertype no listed network protocol claims.</summary>
     public long UnknownNetworkDrops => Volatile.Read(ref _unknownNetworkDrops);
