@@ -29,6 +29,8 @@ internal static class StackEmitter
         w.Line();
         EmitPacketPath(w, stack, plan);
         w.Line();
+        EmitReinject(w, stack, plan);
+        w.Line();
         EmitControlInput(w, plan);
         w.Line();
         EmitRouting(w, plan);
@@ -196,6 +198,77 @@ internal static class StackEmitter
             w.Close();
             w.Close();
         }
+    }
+
+    private static void EmitReinject(SourceWriter w, StackModel stack, StackPlan plan)
+    {
+        w.Line("/// <inheritdoc/>");
+        w.Line(GeneratedHeader.GeneratedCode);
+        w.Open("public override void Reinject(int network, " + Names.PacketBuffer + " packet, int offset)");
+        w.Line("var data = packet.Data;");
+        w.Line("int inner = offset;");
+        w.Line("var key = default(" + Names.FlowKey + ");");
+        w.Line("uint hash;");
+        w.Open("switch (network)");
+        foreach (var network in plan.Networks)
+        {
+            w.Line("case " + SourceWriter.Hex(network.Model.Number) + ": // " + network.Model.Name);
+            w.Open();
+            if (network.Model.ClassifierMethod is { } classifier)
+            {
+                w.Line("int transport = " + network.Model.FullName + "." + classifier + "(data, ref inner, ref key);");
+                w.Line("hash = HashFlow(" + Kind(network.Model.FlowHash) + ", data, inner, in key);");
+                var transports = plan.TransportsOver(network);
+                if (transports.Count > 0)
+                {
+                    w.Open("switch (transport)");
+                    foreach (var t in transports)
+                        w.Line("case " + SourceWriter.Int(t.Model.Number) + ": hash = HashFlow(" + Kind(t.Model.FlowHash) + ", data, inner, in key); break; // " + t.Model.Name);
+                    w.Close();
+                }
+            }
+            else
+            {
+                w.Line("hash = 0;");
+            }
+            w.Line("break;");
+            w.Close();
+        }
+        w.Line("default:");
+        w.Line("    CountUnknownNetwork(packet);");
+        w.Line("    return;");
+        w.Close();
+        w.Line("packet.FlowHash = hash;");
+        w.Line("packet.HasFlowHash = true;");
+        w.Line("var message = " + Names.PacketMessage + ".For(packet);");
+        w.Line("message.Stack = this;");
+        w.Line("message.Offset = offset;");
+        w.Line("message.Protocol = network;");
+        w.Line("message.Handler = &ReinjectDispatch;");
+        w.Line("PortForHash(hash).Send(message);");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Netmsg handler of a reinjected packet on its owner thread: network input again, then its transport.</summary>");
+        w.Line(GeneratedHeader.GeneratedCode);
+        w.Open("private static void ReinjectDispatch(" + Names.NetMsg + " message)");
+        w.Line("var packetMessage = (" + Names.PacketMessage + ")message;");
+        w.Line("var stack = (" + stack.FullName + ")packetMessage.Stack!;");
+        w.Line("var packet = packetMessage.Packet;");
+        w.Line("int offset = packetMessage.Offset;");
+        w.Line("int network = packetMessage.Protocol;");
+        w.Line("message.Reply();");
+        w.Open("switch (network)");
+        foreach (var network in plan.Networks)
+        {
+            w.Line("case " + SourceWriter.Hex(network.Model.Number) + ": // " + network.Model.Name);
+            w.Line("    stack.Input" + network.Identifier + "(packet, offset);");
+            w.Line("    return;");
+        }
+        w.Line("default:");
+        w.Line("    stack.CountUnknownNetwork(packet);");
+        w.Line("    return;");
+        w.Close();
+        w.Close();
     }
 
     private static void EmitControlInput(SourceWriter w, StackPlan plan)

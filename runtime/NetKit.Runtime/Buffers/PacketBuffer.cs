@@ -59,6 +59,12 @@ public sealed unsafe class PacketBuffer
 
     public bool HasFlowHash { get; set; }
 
+    /// <summary>
+    /// Offset in <see cref="Data"/> of the network (IP) header, set by network input so a transport can read the
+    /// addresses in front of its own header (BSD keeps the IP header in front of the transport's in the mbuf too).
+    /// </summary>
+    public int NetworkOffset { get; set; }
+
     /// <summary>Index of the interface the packet arrived on, within its stack (BSD <c>m_pkthdr.rcvif</c>); -1 if none.</summary>
     public int InterfaceIndex { get; set; } = -1;
 
@@ -165,6 +171,7 @@ public sealed unsafe class PacketBuffer
         Next = null;
         HasFlowHash = false;
         InterfaceIndex = -1;
+        NetworkOffset = 0;
         Generation++;
     }
 }

@@ -161,6 +161,14 @@ public abstract class NetStack
     /// <summary>The thread owning a connection of protocol <paramref name="protocolIndex"/> between the two addresses.</summary>
     public abstract MessagePort PortForFlow(int protocolIndex, in SockAddr local, in SockAddr remote);
 
+    /// <summary>
+    /// Hands a network-layer packet (its header at <paramref name="offset"/>, ethertype <paramref name="network"/>)
+    /// back to the receive path on the thread that owns its flow, re-hashed by its transport (DragonFly
+    /// <c>ip_rehashm</c> after reassembly: fragments meet on the address-pair thread, the datagram belongs to its
+    /// 4-tuple's). Takes the packet over.
+    /// </summary>
+    public abstract void Reinject(int network, PacketBuffer packet, int offset);
+
     /// <summary>Where a new socket of a protocol with <paramref name="kind"/> is attached (<c>socreate</c>).</summary>
     public MessagePort AttachPort(FlowHashKind kind)
     {

@@ -96,6 +96,13 @@ public sealed class DatagramReceiveQueue : IDisposable
         _readable.Signal(0, force: true);
     }
 
+    /// <summary>Wakes a waiting reader without data (an error was posted on the socket: <c>sorwakeup</c>).</summary>
+    public void Wake()
+    {
+        Interlocked.MemoryBarrier();
+        _readable.Signal(0, force: true);
+    }
+
     // ---------------- reader (the application thread) ----------------
 
     /// <summary>

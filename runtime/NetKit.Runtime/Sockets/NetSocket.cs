@@ -96,6 +96,9 @@ public class NetSocket
     /// <summary>The protocol's control block (pcb). Touched only on the owner thread.</summary>
     public object? ProtocolControlBlock { get; set; }
 
+    /// <summary>Receive buffer of a datagram socket, created by its protocol on attach.</summary>
+    public SocketBuffers.DatagramReceiveQueue? Datagrams { get; set; }
+
     /// <summary>The request whose handler is running on the owner thread right now (set by generated dispatch).</summary>
     public SocketRequest? ActiveRequest { get; set; }
 

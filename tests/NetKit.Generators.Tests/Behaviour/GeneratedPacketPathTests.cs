@@ -89,6 +89,37 @@ public sealed class GeneratedPacketPathTests : IClassFixture<StackFixture>, IDis
     }
 
     [Fact]
+    public void AReinjectedNetworkPacketIsRehashedByItsTransportAndDelivered()
+    {
+        // After reassembly (ip_rehashm): the datagram starts at its IP header and goes to its 4-tuple's thread.
+        for (ushort port = 3000; port < 3016; port++)
+        {
+            var packet = _pool.TryRent()!;
+            var ip = packet.Append(TestNetwork.HeaderLength + 8);
+            ip.Clear();
+            ip[9] = 17;
+            BinaryPrimitives.WriteUInt32BigEndian(ip[12..], 0x0A000002);
+            BinaryPrimitives.WriteUInt32BigEndian(ip[16..], 0x0A000001);
+            BinaryPrimitives.WriteUInt16BigEndian(ip[20..], port);
+            BinaryPrimitives.WriteUInt16BigEndian(ip[22..], 53);
+            uint hash = FlowHash.IPv4FourTuple(0x0A000002, 0x0A000001, port, 53);
+            int before = TestTransport.PacketsReceived;
+            Stack.Reinject(0x0800, packet, 0);
+            Assert.Equal(Errno.None, _fixture.Threads.Sync());
+            Assert.Equal(before + 1, TestTransport.PacketsReceived);
+            Assert.Equal(FlowHash.CpuOf(hash, 2), TestTransport.LastPacketThread);
+            Assert.Equal(hash, packet.FlowHash);
+            Assert.False(packet.IsOwned);
+        }
+        long unknown = Stack.UnknownNetworkDrops;
+        var other = _pool.TryRent()!;
+        other.Append(40).Clear();
+        Stack.Reinject(0x86DD, other, 0);
+        Assert.Equal(unknown + 1, Stack.UnknownNetworkDrops);
+        Assert.False(other.IsOwned);
+    }
+
+    [Fact]
     public void ControlInputRunsOnTheThreadOwningTheQuotedFlow()
     {
         // An ICMP-style error: some outer bytes, then the quoted IP header and ports of a flow we sent.

@@ -105,6 +105,57 @@ unsafe partial class RouterStack : global::NetKit.Runtime.Protocols.NetStack
 
     /// <inheritdoc/>
     [global::System.CodeDom.Compiler.GeneratedCode("NetKit.Generators", "1.0.0.0")]
+    public override void Reinject(int network, global::NetKit.Runtime.Buffers.PacketBuffer packet, int offset)
+    {
+        var data = packet.Data;
+        int inner = offset;
+        var key = default(global::NetKit.Runtime.Protocols.FlowKey);
+        uint hash;
+        switch (network)
+        {
+            case 0x0800: // ip
+            {
+                int transport = global::Sample.Ip.Classify(data, ref inner, ref key);
+                hash = HashFlow(global::NetKit.Runtime.Hashing.FlowHashKind.Addresses, data, inner, in key);
+                break;
+            }
+            default:
+                CountUnknownNetwork(packet);
+                return;
+        }
+        packet.FlowHash = hash;
+        packet.HasFlowHash = true;
+        var message = global::NetKit.Runtime.Protocols.PacketMessage.For(packet);
+        message.Stack = this;
+        message.Offset = offset;
+        message.Protocol = network;
+        message.Handler = &ReinjectDispatch;
+        PortForHash(hash).Send(message);
+    }
+
+    /// <summary>Netmsg handler of a reinjected packet on its owner thread: network input again, then its transport.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("NetKit.Generators", "1.0.0.0")]
+    private static void ReinjectDispatch(global::NetKit.Runtime.Messaging.NetMsg message)
+    {
+        var packetMessage = (global::NetKit.Runtime.Protocols.PacketMessage)message;
+        var stack = (global::Sample.RouterStack)packetMessage.Stack!;
+        var packet = packetMessage.Packet;
+        int offset = packetMessage.Offset;
+        int network = packetMessage.Protocol;
+        message.Reply();
+        switch (network)
+        {
+            case 0x0800: // ip
+                stack.InputIp(packet, offset);
+                return;
+            default:
+                stack.CountUnknownNetwork(packet);
+                return;
+        }
+    }
+
+    /// <inheritdoc/>
+    [global::System.CodeDom.Compiler.GeneratedCode("NetKit.Generators", "1.0.0.0")]
     public override void ControlInput(int network, global::NetKit.Runtime.Protocols.ControlCommand command, global::NetKit.Runtime.Buffers.PacketBuffer packet, int offset)
     {
         CountUnclassifiedControl(packet); // no listed transport declares control input
