@@ -7,7 +7,7 @@ namespace NetKit.Protocols.Udp;
 /// thread; other protocol threads hold references to it in their wildcard tables and reuseport groups, which they
 /// change only through messages, so no field is ever written by two threads.
 /// </summary>
-public sealed class UdpPcb
+public sealed class UdpPcb : IPv4.IIPv4Options
 {
     public UdpPcb(NetSocket? socket) => Socket = socket;
 
@@ -26,6 +26,24 @@ public sealed class UdpPcb
 
     /// <summary>Position in its reuseport group (<c>inp_lgrpindex</c>); -1 outside a group.</summary>
     public int LocalGroupIndex { get; set; } = -1;
+
+    /// <summary>In every thread's wildcard table (bound, unconnected); written on the owner thread only.</summary>
+    public bool Wildcarded { get; set; }
+
+    /// <summary>
+    /// A request's handler started a change on every thread and will run again when it is done; the re-run sees this
+    /// and finishes instead of starting over. Owner thread only.
+    /// </summary>
+    public bool Resuming { get; set; }
+
+    /// <summary>SHUT_WR was requested: sends fail with EPIPE.</summary>
+    public bool SendShutdown { get; set; }
+
+    /// <summary>IP_TTL for this socket's datagrams; 0 is the stack default.</summary>
+    public byte TimeToLive { get; set; }
+
+    /// <summary>IP_TOS for this socket's datagrams.</summary>
+    public byte TypeOfService { get; set; }
 
     public bool IsBound => LocalPort != 0;
 

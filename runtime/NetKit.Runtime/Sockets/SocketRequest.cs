@@ -82,6 +82,7 @@ public sealed unsafe class SocketRequest : NetMsg
         Level = 0;
         Name = 0;
         Access = SockOptAccess.Set;
+        Flags = MessageFlags.None;
         IsNotification = false;
         ValueLength = 0;
         ResultByte = 0;

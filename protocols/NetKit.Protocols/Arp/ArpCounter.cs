@@ -1,0 +1,20 @@
+namespace NetKit.Protocols.Arp;
+
+/// <summary>ARP events, counted per CPU.</summary>
+public enum ArpCounter
+{
+    RequestsReceived,
+    RepliesReceived,
+    RequestsSent,
+    RepliesSent,
+    GratuitousSent,
+    Resolved,
+    Invalid,
+    NotForUs,
+    RateLimited,
+    HeldPackets,
+    HoldQueueDrops,
+    TimeoutDrops,
+    CacheFull,
+    NoBuffer,
+}

@@ -1,0 +1,27 @@
+namespace NetKit.Protocols.IPv4;
+
+/// <summary>IPv4 events, counted per CPU (<c>ipstat</c>).</summary>
+public enum IPv4Counter
+{
+    Received,
+    Delivered,
+    Truncated,
+    BadVersion,
+    BadHeaderLength,
+    BadTotalLength,
+    BadChecksum,
+    BadTimeToLive,
+    BadSource,
+    NotForUs,
+    Fragments,
+    Reassembled,
+    FragmentDrops,
+    Sent,
+    Fragmented,
+    FragmentsCreated,
+    NoRoute,
+    MessageTooLong,
+    NoHeadroom,
+    NoBuffer,
+    Looped,
+}

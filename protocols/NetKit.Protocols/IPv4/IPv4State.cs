@@ -1,0 +1,36 @@
+using NetKit.Protocols.IPv4.Fragmentation;
+using NetKit.Runtime.Diagnostics;
+using NetKit.Runtime.Protocols;
+
+namespace NetKit.Protocols.IPv4;
+
+/// <summary>
+/// IPv4's per-stack state: counters, one reassembly queue per protocol thread (fragments of a datagram hash by
+/// address pair, so they all meet on one thread), and per-thread identification counters.
+/// </summary>
+public sealed class IPv4State : IProtocolState<IPv4State>
+{
+    private readonly ushort[] _nextIdentification;
+
+    private IPv4State(int threads)
+    {
+        Counters = new CounterSet<IPv4Counter>("ipv4", threads);
+        Reassemblers = new IPv4Reassembler[threads];
+        for (int i = 0; i < threads; i++) Reassemblers[i] = new IPv4Reassembler();
+        // Spread the threads' identification spaces so two threads do not reuse an id for one address pair at once.
+        _nextIdentification = new ushort[threads * 16];
+        for (int i = 0; i < threads; i++) _nextIdentification[i * 16] = (ushort)(i * (65536 / threads));
+    }
+
+    public CounterSet<IPv4Counter> Counters { get; }
+
+    /// <summary>Protocol thread <i>i</i>'s reassembly queues.</summary>
+    public IPv4Reassembler[] Reassemblers { get; }
+
+    /// <summary>Default TTL of datagrams this stack sends.</summary>
+    public byte DefaultTimeToLive { get; set; } = 64;
+
+    internal ushort NextIdentification(int thread) => _nextIdentification[thread * 16]++;
+
+    public static IPv4State Create(NetStack stack) => new(stack.Threads.Count);
+}

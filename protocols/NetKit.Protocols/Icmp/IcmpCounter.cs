@@ -1,0 +1,19 @@
+namespace NetKit.Protocols.Icmp;
+
+/// <summary>ICMP events, counted per CPU (<c>icmpstat</c>).</summary>
+public enum IcmpCounter
+{
+    Received,
+    BadChecksum,
+    Truncated,
+    EchoRequests,
+    EchoReplies,
+    BroadcastEchoIgnored,
+    ErrorsReceived,
+    ErrorsDispatched,
+    ErrorsSent,
+    ErrorsRateLimited,
+    ErrorsSuppressed,
+    Unsupported,
+    NoBuffer,
+}

@@ -1,0 +1,256 @@
+using System;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
+using NetKit.Runtime.Buffers;
+using NetKit.Runtime.Protocols;
+
+namespace NetKit.Runtime.Sockets;
+
+/// <summary>
+/// The application's socket: BSD semantics with .NET manners, over any stack. Every operation comes in a
+/// <c>Try…</c> form returning an <see cref="Errno"/> (BSD style) and a plain form that throws
+/// <see cref="NetKitSocketException"/> (a <see cref="SocketException"/> with the errno and the operation). Receives
+/// are blocking (honouring SO_RCVTIMEO), non-blocking (<see cref="Blocking"/> false → EAGAIN) or asynchronous
+/// (<see cref="ReceiveFromAsync"/>). Requests travel to the socket's owner protocol thread as netmsgs; received
+/// datagrams are read straight from the socket's rings on the calling thread.
+/// One application thread at a time may receive from a socket (the rings have one reader).
+/// </summary>
+public sealed class NetKitSocket : IDisposable
+{
+    private readonly NetStack _stack;
+    private readonly NetSocket _socket;
+    private readonly PacketBufferPool _sendBuffers;
+    private int _closed;
+
+    private NetKitSocket(NetStack stack, NetSocket socket)
+    {
+        _stack = stack;
+        _socket = socket;
+        // Send payloads are copied into buffers from this socket's own pool (the caller's side of DragonFly's
+        // sosend copy); protocol threads free them back through the pool's lock-free inbox.
+        _sendBuffers = new PacketBufferPool(new PacketBufferPoolOptions { MaxBuffers = 4096, BuffersPerSlab = 16 });
+    }
+
+    /// <summary>Creates a socket (<c>socket(2)</c>) or returns the errno.</summary>
+    public static Errno TryCreate(NetStack stack, SocketType type, int protocol, out NetKitSocket? socket)
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        socket = null;
+        var error = stack.CreateSocket(type, protocol, out var handle);
+        if (error != Errno.None) return error;
+        socket = new NetKitSocket(stack, handle!);
+        return Errno.None;
+    }
+
+    /// <summary>Creates a socket or throws.</summary>
+    public static NetKitSocket Create(NetStack stack, SocketType type, int protocol = 0)
+    {
+        NetKitSocketException.ThrowIfError(TryCreate(stack, type, protocol, out var socket), $"socket({type}, {protocol})");
+        return socket!;
+    }
+
+    /// <summary>The protocol-side socket (for generated stack calls and diagnostics).</summary>
+    public NetSocket Handle => _socket;
+
+    /// <summary>False makes receives return EAGAIN instead of waiting.</summary>
+    public bool Blocking { get; set; } = true;
+
+    /// <summary>Datagrams this socket's receive queue dropped because it was full.</summary>
+    public long ReceiveDrops => _socket.Datagrams?.Drops ?? 0;
+
+    // ---------------- addresses ----------------
+
+    public Errno TryBind(in SockAddr address) => Closed ? Errno.EBADF : _stack.Bind(_socket, address);
+
+    public void Bind(SockAddr address) => Throw(TryBind(address), "bind", address);
+
+    public Errno TryConnect(in SockAddr address) => Closed ? Errno.EBADF : _stack.Connect(_socket, address);
+
+    public void Connect(SockAddr address) => Throw(TryConnect(address), "connect", address);
+
+    /// <summary>Dissolves a datagram socket's association (<c>connect(AF_UNSPEC)</c>).</summary>
+    public Errno TryDisconnect() => Closed ? Errno.EBADF : _stack.Disconnect(_socket);
+
+    public SockAddr LocalEndPoint
+    {
+        get
+        {
+            SockAddr address = default;
+            Throw(Closed ? Errno.EBADF : _stack.GetSocketAddress(_socket, out address), "getsockname");
+            return address;
+        }
+    }
+
+    public SockAddr RemoteEndPoint
+    {
+        get
+        {
+            SockAddr address = default;
+            Throw(Closed ? Errno.EBADF : _stack.GetPeerAddress(_socket, out address), "getpeername");
+            return address;
+        }
+    }
+
+    // ---------------- sending ----------------
+
+    /// <summary>Sends one datagram to <paramref name="destination"/> (<c>sendto</c>); <paramref name="sent"/> is its length.</summary>
+    public Errno TrySendTo(ReadOnlySpan<byte> payload, in SockAddr destination, out int sent)
+    {
+        sent = 0;
+        if (Closed) return Errno.EBADF;
+        var error = _socket.TakeError();
+        if (error != Errno.None) return error;
+        var buffer = _sendBuffers.TryRentChain(payload.Length, _sendBuffers.Options.DefaultHeadroom);
+        if (buffer is null) return Errno.ENOBUFS;
+        int copied = 0;
+        for (var b = buffer; b is not null; b = b.Next)
+        {
+            var piece = b.Data;
+            payload.Slice(copied, piece.Length).CopyTo(piece);
+            copied += piece.Length;
+        }
+        error = _stack.Send(_socket, buffer, destination, 0);
+        if (error == Errno.None) sent = payload.Length;
+        return error;
+    }
+
+    public int SendTo(ReadOnlySpan<byte> payload, SockAddr destination)
+    {
+        Throw(TrySendTo(payload, destination, out int sent), "sendto", destination);
+        return sent;
+    }
+
+    /// <summary>Sends on a connected socket (<c>send</c>).</summary>
+    public Errno TrySend(ReadOnlySpan<byte> payload, out int sent) => TrySendTo(payload, default, out sent);
+
+    public int Send(ReadOnlySpan<byte> payload)
+    {
+        Throw(TrySend(payload, out int sent), "send");
+        return sent;
+    }
+
+    /// <summary>
+    /// Asynchronous send. The request itself completes on the owner thread in microseconds, so this runs it
+    /// synchronously and returns a completed task.
+    /// </summary>
+    public ValueTask<int> SendToAsync(ReadOnlyMemory<byte> payload, SockAddr destination, CancellationToken token = default)
+    {
+        if (token.IsCancellationRequested) return ValueTask.FromCanceled<int>(token);
+        var error = TrySendTo(payload.Span, destination, out int sent);
+        return error == Errno.None ? new ValueTask<int>(sent) : ValueTask.FromException<int>(new NetKitSocketException($"sendto {destination}", error));
+    }
+
+    // ---------------- receiving ----------------
+
+    /// <summary>
+    /// Receives one datagram (<c>recvfrom</c>): copies up to the buffer's length (the rest of a longer datagram is
+    /// discarded; <paramref name="datagramLength"/> says how long it was). Waits while blocking, up to SO_RCVTIMEO
+    /// (EAGAIN when it expires); a pending asynchronous error (an ICMP port unreachable) is reported once.
+    /// </summary>
+    public Errno TryReceiveFrom(Span<byte> buffer, out int received, out int datagramLength, out SockAddr source)
+    {
+        received = datagramLength = 0;
+        source = default;
+        if (Closed) return Errno.EBADF;
+        var queue = _socket.Datagrams;
+        if (queue is null) return Errno.EOPNOTSUPP;
+        var timeout = _socket.ReceiveTimeout;
+        long deadline = timeout > TimeSpan.Zero ? Environment.TickCount64 + (long)timeout.TotalMilliseconds : long.MaxValue;
+        while (true)
+        {
+            if (queue.TryRead(buffer, out source, out received, out datagramLength)) return Errno.None;
+            var error = _socket.TakeError();
+            if (error != Errno.None) return error;
+            if (queue.IsCompleted) return Errno.EBADF;
+            if (!Blocking) return Errno.EAGAIN;
+            long remaining = deadline == long.MaxValue ? Timeout.Infinite : deadline - Environment.TickCount64;
+            if (remaining <= 0 && deadline != long.MaxValue) return Errno.EAGAIN;
+            queue.WaitForData((int)Math.Min(remaining, int.MaxValue));
+        }
+    }
+
+    public int ReceiveFrom(Span<byte> buffer, out SockAddr source)
+    {
+        Throw(TryReceiveFrom(buffer, out int received, out _, out source), "recvfrom");
+        return received;
+    }
+
+    public int Receive(Span<byte> buffer) => ReceiveFrom(buffer, out _);
+
+    /// <summary>Receives one datagram asynchronously; the wait allocates nothing once pooled.</summary>
+    public async ValueTask<DatagramReceiveResult> ReceiveFromAsync(Memory<byte> buffer, CancellationToken token = default)
+    {
+        var queue = _socket.Datagrams ?? throw new NetKitSocketException("recvfrom", Errno.EOPNOTSUPP);
+        while (true)
+        {
+            if (Closed) throw new NetKitSocketException("recvfrom", Errno.EBADF);
+            if (queue.TryRead(buffer.Span, out var source, out int received, out int length))
+                return new DatagramReceiveResult(received, length, source);
+            var error = _socket.TakeError();
+            if (error != Errno.None) throw new NetKitSocketException("recvfrom", error);
+            if (queue.IsCompleted) throw new NetKitSocketException("recvfrom", Errno.EBADF);
+            await queue.WaitForDataAsync(token).ConfigureAwait(false);
+        }
+    }
+
+    // ---------------- options ----------------
+
+    public Errno TrySetOption(int level, int name, ReadOnlySpan<byte> value) =>
+        Closed ? Errno.EBADF : _stack.SetSocketOption(_socket, level, name, value);
+
+    public Errno TryGetOption(int level, int name, Span<byte> buffer, out int length)
+    {
+        length = 0;
+        return Closed ? Errno.EBADF : _stack.GetSocketOption(_socket, level, name, buffer, out length);
+    }
+
+    /// <summary>Sets a typed option (an int, a bool as a C int, a struct such as <see cref="Linger"/>).</summary>
+    public void SetOption<T>(int level, int name, T value) where T : unmanaged =>
+        Throw(TrySetOption(level, name, MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in value))), $"setsockopt({level}, {name})");
+
+    public void SetOption(int level, int name, bool value) => SetOption(level, name, value ? 1 : 0);
+
+    /// <summary>Gets a typed option.</summary>
+    public T GetOption<T>(int level, int name) where T : unmanaged
+    {
+        T value = default;
+        var bytes = MemoryMarshal.AsBytes(new Span<T>(ref value));
+        Throw(TryGetOption(level, name, bytes, out _), $"getsockopt({level}, {name})");
+        return value;
+    }
+
+    // ---------------- closing ----------------
+
+    /// <summary>Shuts down sending (SHUT_WR: EPIPE afterwards), receiving (SHUT_RD: reads end), or both.</summary>
+    public Errno TryShutdown(SocketShutdown how)
+    {
+        if (Closed) return Errno.EBADF;
+        if (how is SocketShutdown.Receive or SocketShutdown.Both) _socket.Datagrams?.CompleteWriting();
+        return how is SocketShutdown.Send or SocketShutdown.Both ? _stack.Shutdown(_socket) : Errno.None;
+    }
+
+    public void Shutdown(SocketShutdown how) => Throw(TryShutdown(how), "shutdown");
+
+    /// <summary>Closes the socket: the protocol forgets it and its port is free again.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0) return;
+        _stack.Detach(_socket);
+        _socket.Datagrams?.CompleteWriting();
+    }
+
+    public void Close() => Dispose();
+
+    private bool Closed => Volatile.Read(ref _closed) != 0;
+
+    private static void Throw(Errno error, string operation) => NetKitSocketException.ThrowIfError(error, operation);
+
+    private static void Throw(Errno error, string operation, SockAddr address)
+    {
+        if (error != Errno.None) throw new NetKitSocketException($"{operation} {address}", error);
+    }
+
+    public override string ToString() => $"NetKitSocket({_socket})";
+}

@@ -1,0 +1,46 @@
+using System;
+using NetKit.Drivers.Memory;
+using NetKit.Protocols.Interfaces;
+using NetKit.Protocols.Stacks;
+using NetKit.Protocols.Wire;
+using NetKit.Runtime.Threading;
+
+namespace NetKit.Protocols.Tests.EndToEnd;
+
+/// <summary>Two <see cref="InetStack"/> hosts, A (10.0.0.1) and B (10.0.0.2), on one in-memory link, each with its own protocol threads.</summary>
+public sealed class TwoHosts : IDisposable
+{
+    public static readonly IPv4Address AddressA = IPv4Address.Parse("10.0.0.1");
+    public static readonly IPv4Address AddressB = IPv4Address.Parse("10.0.0.2");
+
+    public TwoHosts(int threads = 2)
+    {
+        Link = new MemoryLink();
+        ThreadsA = new ProtocolThreadGroup(new ProtocolThreadOptions { ThreadCount = threads, PinThreads = false, NamePrefix = "hostA" }).Start();
+        ThreadsB = new ProtocolThreadGroup(new ProtocolThreadOptions { ThreadCount = threads, PinThreads = false, NamePrefix = "hostB" }).Start();
+        A = new InetStack(ThreadsA);
+        B = new InetStack(ThreadsB);
+        DeviceA = new MemoryInterface(Link, "a0", new byte[] { 0x02, 0, 0, 0, 0, 0x01 });
+        DeviceB = new MemoryInterface(Link, "b0", new byte[] { 0x02, 0, 0, 0, 0, 0x02 });
+        InterfaceA = A.AddInterface(DeviceA, new InterfaceConfiguration(AddressA, 24));
+        InterfaceB = B.AddInterface(DeviceB, new InterfaceConfiguration(AddressB, 24));
+    }
+
+    public MemoryLink Link { get; }
+    public ProtocolThreadGroup ThreadsA { get; }
+    public ProtocolThreadGroup ThreadsB { get; }
+    public InetStack A { get; }
+    public InetStack B { get; }
+    public MemoryInterface DeviceA { get; }
+    public MemoryInterface DeviceB { get; }
+    public NetInterface InterfaceA { get; }
+    public NetInterface InterfaceB { get; }
+
+    public void Dispose()
+    {
+        ThreadsA.Dispose();
+        ThreadsB.Dispose();
+        DeviceA.Dispose();
+        DeviceB.Dispose();
+    }
+}
