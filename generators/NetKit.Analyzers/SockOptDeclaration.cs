@@ -7,7 +7,7 @@ namespace NetKit.Analyzers;
 /// <summary>The arguments of one <c>[SockOpt(level, name, access, Minimum=, Maximum=, Length=)]</c>, read as the generator reads them.</summary>
 internal readonly struct SockOptDeclaration
 {
-    /// <summary>SOL_SOCKET (NetKit.Runtime.Sockets.SocketOptionLevel.Socket): the level option tables own.</summary>
+    /// <summary>SOL_SOCKET (NetKit.Runtime.Sockets.SockOptLevel.Socket): the level option tables own.</summary>
     public const int SocketLevel = 1;
 
     public SockOptDeclaration(AttributeData attribute)

@@ -47,14 +47,14 @@ public static partial class TestNetwork
         return protocol;
     }
 
-    [SockOpt(SocketOptionLevel.IP, OptionTtl, SockOptAccess.Set, Minimum = 1, Maximum = 255)]
+    [SockOpt(SockOptLevel.IP, OptionTtl, SockOptAccess.Set, Minimum = 1, Maximum = 255)]
     public static Errno SetTtl(NetSocket socket, int value)
     {
         TestTransport.Pcb(socket).Ttl = value;
         return Errno.None;
     }
 
-    [SockOpt(SocketOptionLevel.IP, OptionTtl, SockOptAccess.Get)]
+    [SockOpt(SockOptLevel.IP, OptionTtl, SockOptAccess.Get)]
     public static Errno GetTtl(NetSocket socket, out int value)
     {
         value = TestTransport.Pcb(socket).Ttl;

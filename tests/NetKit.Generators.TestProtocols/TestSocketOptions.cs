@@ -26,7 +26,7 @@ public static partial class TestSocketOptions
         if (ProtocolThread.Current is not null) Interlocked.Increment(ref s_ranOnProtocolThread);
     }
 
-    [SockOpt(SocketOptionLevel.Socket, ReuseAddress, SockOptAccess.Set)]
+    [SockOpt(SockOptLevel.Socket, ReuseAddress, SockOptAccess.Set)]
     public static Errno SetReuseAddress(NetSocket socket, bool value)
     {
         CheckContext();
@@ -34,7 +34,7 @@ public static partial class TestSocketOptions
         return Errno.None;
     }
 
-    [SockOpt(SocketOptionLevel.Socket, ReuseAddress, SockOptAccess.Get)]
+    [SockOpt(SockOptLevel.Socket, ReuseAddress, SockOptAccess.Get)]
     public static Errno GetReuseAddress(NetSocket socket, out bool value)
     {
         CheckContext();
@@ -42,7 +42,7 @@ public static partial class TestSocketOptions
         return Errno.None;
     }
 
-    [SockOpt(SocketOptionLevel.Socket, ReceiveBuffer, SockOptAccess.Set, Minimum = 1, Maximum = 1 << 24)]
+    [SockOpt(SockOptLevel.Socket, ReceiveBuffer, SockOptAccess.Set, Minimum = 1, Maximum = 1 << 24)]
     public static Errno SetReceiveBuffer(NetSocket socket, int value)
     {
         CheckContext();
@@ -50,7 +50,7 @@ public static partial class TestSocketOptions
         return Errno.None;
     }
 
-    [SockOpt(SocketOptionLevel.Socket, ReceiveBuffer, SockOptAccess.Get)]
+    [SockOpt(SockOptLevel.Socket, ReceiveBuffer, SockOptAccess.Get)]
     public static Errno GetReceiveBuffer(NetSocket socket, out int value)
     {
         CheckContext();

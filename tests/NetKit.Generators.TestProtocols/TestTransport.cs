@@ -33,7 +33,7 @@ public struct TestLinger
 [RequiresProtocol(typeof(TestNetwork))]
 public static partial class TestTransport
 {
-    public const int Level = SocketOptionLevel.Udp;
+    public const int Level = SockOptLevel.Udp;
     public const int OptionCork = 1;        // int, range 0..100
     public const int OptionChecksum = 2;    // bool
     public const int OptionMode = 3;        // enum : ushort, range 1..3

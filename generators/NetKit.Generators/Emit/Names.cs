@@ -11,7 +11,7 @@ internal static class Names
     public const string SockAddr = "global::NetKit.Runtime.Sockets.SockAddr";
     public const string SocketOption = "global::NetKit.Runtime.Sockets.SocketOption";
     public const string SocketType = "global::NetKit.Runtime.Sockets.SocketType";
-    public const string SocketOptionLevel = "global::NetKit.Runtime.Sockets.SocketOptionLevel";
+    public const string SockOptLevel = "global::NetKit.Runtime.Sockets.SockOptLevel";
     public const string SocketOptionCopy = "global::NetKit.Runtime.Sockets.SocketOptionCopy";
     public const string PacketBuffer = "global::NetKit.Runtime.Buffers.PacketBuffer";
     public const string PacketMessage = "global::NetKit.Runtime.Protocols.PacketMessage";

@@ -548,7 +548,7 @@ internal static class StackEmitter
         w.Line("if (error != " + Names.Errno + ".None) return error;");
         w.Line("error = " + Names.SocketOptionCopy + ".CheckSet(hasValue, value.Length);");
         w.Line("if (error != " + Names.Errno + ".None) return error;");
-        w.Open("if (level == " + Names.SocketOptionLevel + ".Socket)");
+        w.Open("if (level == " + Names.SockOptLevel + ".Socket)");
         w.Line("// Socket level: applied here in the caller's context, then the protocol is told (DragonFly sosetopt).");
         var tables = plan.Tables.Where(t => t.Model.Options.Any(o => o.Access == SockOptAccess.Set)).ToList();
         if (tables.Count == 0)
@@ -590,7 +590,7 @@ internal static class StackEmitter
         w.Line("if (error != " + Names.Errno + ".None) return error;");
         w.Line("error = " + Names.SocketOptionCopy + ".CheckGet(buffer.Length);");
         w.Line("if (error != " + Names.Errno + ".None) return error;");
-        w.Open("if (level == " + Names.SocketOptionLevel + ".Socket)");
+        w.Open("if (level == " + Names.SockOptLevel + ".Socket)");
         var tables = plan.Tables.Where(t => t.Model.Options.Any(o => o.Access == SockOptAccess.Get)).ToList();
         foreach (var t in tables)
             w.Line("if (" + t.Model.FullName + "." + Names.TryGetOption + "(socket, level, name, buffer, out length, out error)) return error;");

@@ -232,7 +232,7 @@ public static partial class IPv4
 
     // ---- IP-level socket options, reached from any transport's socket (tcp_ctloutput → ip_ctloutput) ----
 
-    [SockOpt(SocketOptionLevel.IP, SocketOptionName.IPTtl, SockOptAccess.Set, Minimum = 1, Maximum = 255)]
+    [SockOpt(SockOptLevel.IP, SockOptName.IPTtl, SockOptAccess.Set, Minimum = 1, Maximum = 255)]
     public static Errno SetTimeToLive(NetSocket socket, int value)
     {
         if (socket.ProtocolControlBlock is not IIPv4Options options) return Errno.ENOPROTOOPT;
@@ -240,14 +240,14 @@ public static partial class IPv4
         return Errno.None;
     }
 
-    [SockOpt(SocketOptionLevel.IP, SocketOptionName.IPTtl, SockOptAccess.Get)]
+    [SockOpt(SockOptLevel.IP, SockOptName.IPTtl, SockOptAccess.Get)]
     public static Errno GetTimeToLive(NetSocket socket, out int value)
     {
         value = socket.ProtocolControlBlock is IIPv4Options options ? options.TimeToLive : 0;
         return socket.ProtocolControlBlock is IIPv4Options ? Errno.None : Errno.ENOPROTOOPT;
     }
 
-    [SockOpt(SocketOptionLevel.IP, SocketOptionName.IPTos, SockOptAccess.Set, Minimum = 0, Maximum = 255)]
+    [SockOpt(SockOptLevel.IP, SockOptName.IPTos, SockOptAccess.Set, Minimum = 0, Maximum = 255)]
     public static Errno SetTypeOfService(NetSocket socket, int value)
     {
         if (socket.ProtocolControlBlock is not IIPv4Options options) return Errno.ENOPROTOOPT;
@@ -255,7 +255,7 @@ public static partial class IPv4
         return Errno.None;
     }
 
-    [SockOpt(SocketOptionLevel.IP, SocketOptionName.IPTos, SockOptAccess.Get)]
+    [SockOpt(SockOptLevel.IP, SockOptName.IPTos, SockOptAccess.Get)]
     public static Errno GetTypeOfService(NetSocket socket, out int value)
     {
         value = socket.ProtocolControlBlock is IIPv4Options options ? options.TypeOfService : 0;

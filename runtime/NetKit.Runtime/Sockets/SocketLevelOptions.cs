@@ -12,7 +12,7 @@ namespace NetKit.Runtime.Sockets;
 [SocketOptionTable]
 public static partial class SocketLevelOptions
 {
-    private const int Level = SocketOptionLevel.Socket;
+    private const int Level = SockOptLevel.Socket;
 
     private static Errno Flag(NetSocket socket, SocketOptionFlags flag, bool on)
     {
@@ -22,60 +22,60 @@ public static partial class SocketLevelOptions
 
     private static bool Has(NetSocket socket, SocketOptionFlags flag) => (socket.Options & flag) != 0;
 
-    [SockOpt(Level, SocketOptionName.ReuseAddress, SockOptAccess.Set)]
+    [SockOpt(Level, SockOptName.ReuseAddress, SockOptAccess.Set)]
     public static Errno SetReuseAddress(NetSocket socket, bool value) => Flag(socket, SocketOptionFlags.ReuseAddress, value);
 
-    [SockOpt(Level, SocketOptionName.ReuseAddress, SockOptAccess.Get)]
+    [SockOpt(Level, SockOptName.ReuseAddress, SockOptAccess.Get)]
     public static Errno GetReuseAddress(NetSocket socket, out bool value)
     {
         value = Has(socket, SocketOptionFlags.ReuseAddress);
         return Errno.None;
     }
 
-    [SockOpt(Level, SocketOptionName.ReusePort, SockOptAccess.Set)]
+    [SockOpt(Level, SockOptName.ReusePort, SockOptAccess.Set)]
     public static Errno SetReusePort(NetSocket socket, bool value) => Flag(socket, SocketOptionFlags.ReusePort, value);
 
-    [SockOpt(Level, SocketOptionName.ReusePort, SockOptAccess.Get)]
+    [SockOpt(Level, SockOptName.ReusePort, SockOptAccess.Get)]
     public static Errno GetReusePort(NetSocket socket, out bool value)
     {
         value = Has(socket, SocketOptionFlags.ReusePort);
         return Errno.None;
     }
 
-    [SockOpt(Level, SocketOptionName.Broadcast, SockOptAccess.Set)]
+    [SockOpt(Level, SockOptName.Broadcast, SockOptAccess.Set)]
     public static Errno SetBroadcast(NetSocket socket, bool value) => Flag(socket, SocketOptionFlags.Broadcast, value);
 
-    [SockOpt(Level, SocketOptionName.Broadcast, SockOptAccess.Get)]
+    [SockOpt(Level, SockOptName.Broadcast, SockOptAccess.Get)]
     public static Errno GetBroadcast(NetSocket socket, out bool value)
     {
         value = Has(socket, SocketOptionFlags.Broadcast);
         return Errno.None;
     }
 
-    [SockOpt(Level, SocketOptionName.KeepAlive, SockOptAccess.Set)]
+    [SockOpt(Level, SockOptName.KeepAlive, SockOptAccess.Set)]
     public static Errno SetKeepAlive(NetSocket socket, bool value) => Flag(socket, SocketOptionFlags.KeepAlive, value);
 
-    [SockOpt(Level, SocketOptionName.KeepAlive, SockOptAccess.Get)]
+    [SockOpt(Level, SockOptName.KeepAlive, SockOptAccess.Get)]
     public static Errno GetKeepAlive(NetSocket socket, out bool value)
     {
         value = Has(socket, SocketOptionFlags.KeepAlive);
         return Errno.None;
     }
 
-    [SockOpt(Level, SocketOptionName.DontRoute, SockOptAccess.Set)]
+    [SockOpt(Level, SockOptName.DontRoute, SockOptAccess.Set)]
     public static Errno SetDontRoute(NetSocket socket, bool value) => Flag(socket, SocketOptionFlags.DontRoute, value);
 
-    [SockOpt(Level, SocketOptionName.DontRoute, SockOptAccess.Get)]
+    [SockOpt(Level, SockOptName.DontRoute, SockOptAccess.Get)]
     public static Errno GetDontRoute(NetSocket socket, out bool value)
     {
         value = Has(socket, SocketOptionFlags.DontRoute);
         return Errno.None;
     }
 
-    [SockOpt(Level, SocketOptionName.OutOfBandInline, SockOptAccess.Set)]
+    [SockOpt(Level, SockOptName.OutOfBandInline, SockOptAccess.Set)]
     public static Errno SetOutOfBandInline(NetSocket socket, bool value) => Flag(socket, SocketOptionFlags.OutOfBandInline, value);
 
-    [SockOpt(Level, SocketOptionName.OutOfBandInline, SockOptAccess.Get)]
+    [SockOpt(Level, SockOptName.OutOfBandInline, SockOptAccess.Get)]
     public static Errno GetOutOfBandInline(NetSocket socket, out bool value)
     {
         value = Has(socket, SocketOptionFlags.OutOfBandInline);
@@ -83,7 +83,7 @@ public static partial class SocketLevelOptions
     }
 
     /// <summary>SO_SNDBUF: below 1 → EINVAL (declared range), above <see cref="NetSocket.MaxBufferSize"/> → ENOBUFS (<c>ssb_reserve</c>).</summary>
-    [SockOpt(Level, SocketOptionName.SendBuffer, SockOptAccess.Set, Minimum = 1)]
+    [SockOpt(Level, SockOptName.SendBuffer, SockOptAccess.Set, Minimum = 1)]
     public static Errno SetSendBuffer(NetSocket socket, int value)
     {
         if (value > NetSocket.MaxBufferSize) return Errno.ENOBUFS;
@@ -91,7 +91,7 @@ public static partial class SocketLevelOptions
         return Errno.None;
     }
 
-    [SockOpt(Level, SocketOptionName.SendBuffer, SockOptAccess.Get)]
+    [SockOpt(Level, SockOptName.SendBuffer, SockOptAccess.Get)]
     public static Errno GetSendBuffer(NetSocket socket, out int value)
     {
         value = socket.SendBufferSize;
@@ -99,7 +99,7 @@ public static partial class SocketLevelOptions
     }
 
     /// <summary>SO_RCVBUF: as SO_SNDBUF.</summary>
-    [SockOpt(Level, SocketOptionName.ReceiveBuffer, SockOptAccess.Set, Minimum = 1)]
+    [SockOpt(Level, SockOptName.ReceiveBuffer, SockOptAccess.Set, Minimum = 1)]
     public static Errno SetReceiveBuffer(NetSocket socket, int value)
     {
         if (value > NetSocket.MaxBufferSize) return Errno.ENOBUFS;
@@ -107,7 +107,7 @@ public static partial class SocketLevelOptions
         return Errno.None;
     }
 
-    [SockOpt(Level, SocketOptionName.ReceiveBuffer, SockOptAccess.Get)]
+    [SockOpt(Level, SockOptName.ReceiveBuffer, SockOptAccess.Get)]
     public static Errno GetReceiveBuffer(NetSocket socket, out int value)
     {
         value = socket.ReceiveBufferSize;
@@ -115,21 +115,21 @@ public static partial class SocketLevelOptions
     }
 
     /// <summary>SO_ERROR: the pending asynchronous error, cleared by reading it.</summary>
-    [SockOpt(Level, SocketOptionName.Error, SockOptAccess.Get)]
+    [SockOpt(Level, SockOptName.Error, SockOptAccess.Get)]
     public static Errno GetError(NetSocket socket, out int value)
     {
         value = (int)socket.TakeError();
         return Errno.None;
     }
 
-    [SockOpt(Level, SocketOptionName.Type, SockOptAccess.Get)]
+    [SockOpt(Level, SockOptName.Type, SockOptAccess.Get)]
     public static Errno GetSocketType(NetSocket socket, out int value)
     {
         value = (int)socket.Type;
         return Errno.None;
     }
 
-    [SockOpt(Level, SocketOptionName.Linger, SockOptAccess.Set)]
+    [SockOpt(Level, SockOptName.Linger, SockOptAccess.Set)]
     public static Errno SetLinger(NetSocket socket, in Linger value)
     {
         if (value.Seconds < 0) return Errno.EINVAL;
@@ -138,7 +138,7 @@ public static partial class SocketLevelOptions
         return Errno.None;
     }
 
-    [SockOpt(Level, SocketOptionName.Linger, SockOptAccess.Get)]
+    [SockOpt(Level, SockOptName.Linger, SockOptAccess.Get)]
     public static Errno GetLinger(NetSocket socket, out Linger value)
     {
         var (on, seconds) = socket.Linger;
@@ -147,7 +147,7 @@ public static partial class SocketLevelOptions
     }
 
     /// <summary>SO_RCVTIMEO: a bad timeval → EDOM, as DragonFly's <c>sosetopt</c>.</summary>
-    [SockOpt(Level, SocketOptionName.ReceiveTimeout, SockOptAccess.Set)]
+    [SockOpt(Level, SockOptName.ReceiveTimeout, SockOptAccess.Set)]
     public static Errno SetReceiveTimeout(NetSocket socket, in TimeVal value)
     {
         if (value.ToTimeSpan() is not { } timeout) return Errno.EDOM;
@@ -155,14 +155,14 @@ public static partial class SocketLevelOptions
         return Errno.None;
     }
 
-    [SockOpt(Level, SocketOptionName.ReceiveTimeout, SockOptAccess.Get)]
+    [SockOpt(Level, SockOptName.ReceiveTimeout, SockOptAccess.Get)]
     public static Errno GetReceiveTimeout(NetSocket socket, out TimeVal value)
     {
         value = TimeVal.From(socket.ReceiveTimeout);
         return Errno.None;
     }
 
-    [SockOpt(Level, SocketOptionName.SendTimeout, SockOptAccess.Set)]
+    [SockOpt(Level, SockOptName.SendTimeout, SockOptAccess.Set)]
     public static Errno SetSendTimeout(NetSocket socket, in TimeVal value)
     {
         if (value.ToTimeSpan() is not { } timeout) return Errno.EDOM;
@@ -170,7 +170,7 @@ public static partial class SocketLevelOptions
         return Errno.None;
     }
 
-    [SockOpt(Level, SocketOptionName.SendTimeout, SockOptAccess.Get)]
+    [SockOpt(Level, SockOptName.SendTimeout, SockOptAccess.Get)]
     public static Errno GetSendTimeout(NetSocket socket, out TimeVal value)
     {
         value = TimeVal.From(socket.SendTimeout);

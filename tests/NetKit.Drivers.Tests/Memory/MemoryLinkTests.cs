@@ -376,6 +376,21 @@ public sealed class MemoryLinkTests : IDisposable
     }
 
     [Fact]
+    public void Dispose_on_a_protocol_thread_hands_the_teardown_to_the_queue_owners()
+    {
+        var clock = new ManualClock();
+        var a = NewNode(1, new MemoryInterfaceOptions { Impairments = new ImpairmentOptions { Delay = TimeSpan.FromMilliseconds(50) } }, clock);
+        var b = NewNode(2, clock: clock);
+        for (int i = 0; i < 10; i++) Assert.True(a.Interface.Transmit(Frame(a, b, (ushort)(8000 + i), (uint)i)));
+        Wait.Until(() => a.Interface.HeldTransmitFrames == 10, "held by a's impairers");
+        // A protocol thread may not wait on others: dispose there only asks each owner to free its queues.
+        Assert.Equal(Errno.None, b.Threads[1].Port.Do(new InvokeMessage(a.Interface.Dispose)));
+        Wait.Until(() => a.Interface.HeldTransmitFrames == 0, "owners flushed");
+        Assert.Equal(10, a.Interface.ImpairmentCounters.Flushed);
+        Assert.Equal(0, b.Interface.ReceivedFrames);
+    }
+
+    [Fact]
     public void Transmit_before_start_is_dropped_and_counted()
     {
         var idle = new MemoryInterface(_link, "idle", Frames.Mac(50));

@@ -93,8 +93,8 @@ public sealed class DeclarationDiagnosticsTests
     }
 
     [Theory]
-    [InlineData("[Protocol(\"p\", ProtocolLayer.Transport, 6)]", "SocketOptionLevel.Tcp")]
-    [InlineData("[SocketOptionTable]", "SocketOptionLevel.Socket")]
+    [InlineData("[Protocol(\"p\", ProtocolLayer.Transport, 6)]", "SockOptLevel.Tcp")]
+    [InlineData("[SocketOptionTable]", "SockOptLevel.Socket")]
     public async Task SameOptionTwiceInOneClass_IsNetKit0003_OnTheSecondAttribute(string attribute, string level)
     {
         var result = await AnalyzerHarness.Analyze($$"""
@@ -122,10 +122,10 @@ public sealed class DeclarationDiagnosticsTests
             [Protocol("p", ProtocolLayer.Transport, 6)]
             public static partial class P
             {
-                [SockOpt(SocketOptionLevel.Tcp, 1, SockOptAccess.Set)]
+                [SockOpt(SockOptLevel.Tcp, 1, SockOptAccess.Set)]
                 public static Errno Set(NetSocket socket, int value) => Errno.None;
 
-                [SockOpt(SocketOptionLevel.Tcp, 1, SockOptAccess.Get)]
+                [SockOpt(SockOptLevel.Tcp, 1, SockOptAccess.Get)]
                 public static Errno Get(NetSocket socket, out int value) { value = 0; return Errno.None; }
             }
             """);

@@ -149,10 +149,10 @@ public sealed class HandlerDiagnosticsTests
     [Theory]
     [InlineData("public static class P", "[PacketInput] public static void Handler(NetStack stack, PacketBuffer packet, int offset) { }", "neither")]
     [InlineData("[SocketOptionTable] public static partial class P", "[UserRequest(UserRequestKind.Attach)] public static Errno Handler(NetSocket socket) => Errno.None;", "SocketOptionTable")]
-    [InlineData("[SocketOptionTable] public static partial class P", "[SockOpt(SocketOptionLevel.Tcp, 1, SockOptAccess.Set)] public static Errno Handler(NetSocket socket, int value) => Errno.None;", "level 6")]
+    [InlineData("[SocketOptionTable] public static partial class P", "[SockOpt(SockOptLevel.Tcp, 1, SockOptAccess.Set)] public static Errno Handler(NetSocket socket, int value) => Errno.None;", "level 6")]
     [InlineData("[Protocol(\"p\", ProtocolLayer.Network, 0x0800)] public static partial class P", "[ControlInput] public static void Handler(NetStack stack, ControlCommand command, PacketBuffer packet, int offset) { }", "only transports")]
     [InlineData("[Protocol(\"p\", ProtocolLayer.Transport, 6)] public static partial class P", "[FlowClassifier] public static int Handler(ReadOnlySpan<byte> packet, ref int offset, ref FlowKey key) => -1;", "link and network")]
-    [InlineData("[Protocol(\"p\", ProtocolLayer.Transport, 6)] public static partial class P", "[SockOpt(SocketOptionLevel.Socket, 2, SockOptAccess.Set)] public static Errno Handler(NetSocket socket, bool value) => Errno.None;", "SOL_SOCKET")]
+    [InlineData("[Protocol(\"p\", ProtocolLayer.Transport, 6)] public static partial class P", "[SockOpt(SockOptLevel.Socket, 2, SockOptAccess.Set)] public static Errno Handler(NetSocket socket, bool value) => Errno.None;", "SOL_SOCKET")]
     public async Task MisplacedHandler_IsNetKit0011_OnTheAttribute(string declaration, string handler, string reason)
     {
         var result = await AnalyzerHarness.Analyze(declaration + "\n{\n    " + handler + "\n}\n");
@@ -165,10 +165,10 @@ public sealed class HandlerDiagnosticsTests
 
     [Theory]
     [InlineData("[Protocol(\"p\", ProtocolLayer.Transport, 6)] public static partial class P", "[PacketInput] public static void Handler(NetStack stack, PacketBuffer packet, int offset) { }")]
-    [InlineData("[SocketOptionTable] public static partial class P", "[SockOpt(SocketOptionLevel.Socket, 1, SockOptAccess.Set)] public static Errno Handler(NetSocket socket, int value) => Errno.None;")]
+    [InlineData("[SocketOptionTable] public static partial class P", "[SockOpt(SockOptLevel.Socket, 1, SockOptAccess.Set)] public static Errno Handler(NetSocket socket, int value) => Errno.None;")]
     [InlineData("[Protocol(\"p\", ProtocolLayer.Transport, 6)] public static partial class P", "[ControlInput] public static void Handler(NetStack stack, ControlCommand command, PacketBuffer packet, int offset) { }")]
     [InlineData("[Protocol(\"p\", ProtocolLayer.Network, 0x0800)] public static partial class P", "[FlowClassifier] public static int Handler(ReadOnlySpan<byte> packet, ref int offset, ref FlowKey key) => -1;")]
-    [InlineData("[Protocol(\"p\", ProtocolLayer.Transport, 6)] public static partial class P", "[SockOpt(SocketOptionLevel.Tcp, 2, SockOptAccess.Set)] public static Errno Handler(NetSocket socket, bool value) => Errno.None;")]
+    [InlineData("[Protocol(\"p\", ProtocolLayer.Transport, 6)] public static partial class P", "[SockOpt(SockOptLevel.Tcp, 2, SockOptAccess.Set)] public static Errno Handler(NetSocket socket, bool value) => Errno.None;")]
     public async Task HandlerInTheRightPlace_HasNoDiagnostic(string declaration, string handler)
     {
         var result = await AnalyzerHarness.Analyze(declaration + "\n{\n    " + handler + "\n}\n");

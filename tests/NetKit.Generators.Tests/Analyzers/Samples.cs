@@ -21,7 +21,7 @@ internal static class Samples
             [PacketInput]
             public static int Input(NetStack stack, ref PacketBuffer packet, ref int offset) => InputResult.Consumed;
 
-            [SockOpt(SocketOptionLevel.IP, 2, SockOptAccess.Set)]
+            [SockOpt(SockOptLevel.IP, 2, SockOptAccess.Set)]
             public static Errno SetTtl(NetSocket socket, int value) => Errno.None;
         }
 
@@ -45,7 +45,7 @@ internal static class Samples
         [SocketOptionTable]
         public static partial class SocketLevel
         {
-            [SockOpt(SocketOptionLevel.Socket, 2, SockOptAccess.Set)]
+            [SockOpt(SockOptLevel.Socket, 2, SockOptAccess.Set)]
             public static Errno SetReuse(NetSocket socket, bool value) => Errno.None;
         }
 

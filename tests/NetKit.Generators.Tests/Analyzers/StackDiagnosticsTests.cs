@@ -170,7 +170,7 @@ public sealed class StackDiagnosticsTests
         [RequiresProtocol(typeof(Net))]
         public static partial class Chained
         {
-            [SockOpt(SocketOptionLevel.IP, OPTION, SockOptAccess.Set)]
+            [SockOpt(SockOptLevel.IP, OPTION, SockOptAccess.Set)]
             public static Errno SetTtl(NetSocket socket, int value) => Errno.None;
         }
 
@@ -204,7 +204,7 @@ public sealed class StackDiagnosticsTests
         [SocketOptionTable]
         public static partial class MoreSocketLevel
         {
-            [SockOpt(SocketOptionLevel.Socket, 2, SockOptAccess.Set)]
+            [SockOpt(SockOptLevel.Socket, 2, SockOptAccess.Set)]
             public static Errno SetReuse(NetSocket socket, bool value) => Errno.None;
         }
 

@@ -77,9 +77,9 @@ public sealed unsafe class GeneratedOptionTests : IClassFixture<StackFixture>
         var socket = _fixture.NewSocket();
         var pcb = TestTransport.Pcb(socket);
         // IPPROTO_IP on a transport socket goes to the network protocol's table (tcp_ctloutput → ip_ctloutput).
-        Assert.Equal(Errno.None, Set(socket, SocketOptionLevel.IP, TestNetwork.OptionTtl, 128));
+        Assert.Equal(Errno.None, Set(socket, SockOptLevel.IP, TestNetwork.OptionTtl, 128));
         Assert.Equal(128, pcb.Ttl);
-        Assert.Equal(128, Get<int>(socket, SocketOptionLevel.IP, TestNetwork.OptionTtl));
+        Assert.Equal(128, Get<int>(socket, SockOptLevel.IP, TestNetwork.OptionTtl));
         // A name no typed handler claims falls through to the protocol's ControlOutput.
         Assert.Equal(Errno.None, Set(socket, Udp, TestTransport.OptionRaw, 77));
         Assert.Equal(77, pcb.Raw);
@@ -93,20 +93,20 @@ public sealed unsafe class GeneratedOptionTests : IClassFixture<StackFixture>
         var pcb = TestTransport.Pcb(socket);
         int notifications = pcb.Notifications;
 
-        Assert.Equal(Errno.None, Set(socket, SocketOptionLevel.Socket, TestSocketOptions.ReuseAddress, 1));
+        Assert.Equal(Errno.None, Set(socket, SockOptLevel.Socket, TestSocketOptions.ReuseAddress, 1));
         Assert.True((socket.Options & SocketOptionFlags.ReuseAddress) != 0);
         Assert.Equal(notifications + 1, pcb.Notifications);
         Assert.Equal(TestSocketOptions.ReuseAddress, pcb.LastNotifiedName);
         Assert.Equal(socket.Home.Port.Owner!.Index, pcb.LastThread);
-        Assert.Equal(1, Get<int>(socket, SocketOptionLevel.Socket, TestSocketOptions.ReuseAddress));
+        Assert.Equal(1, Get<int>(socket, SockOptLevel.Socket, TestSocketOptions.ReuseAddress));
 
-        Assert.Equal(Errno.None, Set(socket, SocketOptionLevel.Socket, TestSocketOptions.ReceiveBuffer, 65536));
+        Assert.Equal(Errno.None, Set(socket, SockOptLevel.Socket, TestSocketOptions.ReceiveBuffer, 65536));
         Assert.Equal(65536, socket.ReceiveBufferSize);
-        Assert.Equal(65536, Get<int>(socket, SocketOptionLevel.Socket, TestSocketOptions.ReceiveBuffer));
+        Assert.Equal(65536, Get<int>(socket, SockOptLevel.Socket, TestSocketOptions.ReceiveBuffer));
 
         // A refused set is not announced.
         int before = pcb.Notifications;
-        Assert.Equal(Errno.EINVAL, Set(socket, SocketOptionLevel.Socket, TestSocketOptions.ReceiveBuffer, 0));
+        Assert.Equal(Errno.EINVAL, Set(socket, SockOptLevel.Socket, TestSocketOptions.ReceiveBuffer, 0));
         Assert.Equal(before, pcb.Notifications);
         Assert.Equal(0, TestSocketOptions.RanOnProtocolThread);
     }
@@ -122,8 +122,8 @@ public sealed unsafe class GeneratedOptionTests : IClassFixture<StackFixture>
         Assert.Equal(Errno.EINVAL, Set(socket, Udp, TestTransport.OptionMode, (TestMode)4));
         Assert.Equal(Errno.EINVAL, Set(socket, Udp, TestTransport.OptionOffset, 1001L));
         Assert.Equal(Errno.EINVAL, Set(socket, Udp, TestTransport.OptionOffset, -1001L));
-        Assert.Equal(Errno.EINVAL, Set(socket, SocketOptionLevel.IP, TestNetwork.OptionTtl, 0));
-        Assert.Equal(Errno.EINVAL, Set(socket, SocketOptionLevel.IP, TestNetwork.OptionTtl, 256));
+        Assert.Equal(Errno.EINVAL, Set(socket, SockOptLevel.IP, TestNetwork.OptionTtl, 0));
+        Assert.Equal(Errno.EINVAL, Set(socket, SockOptLevel.IP, TestNetwork.OptionTtl, 256));
         Assert.Equal(100, TestTransport.Pcb(socket).Cork); // refused values never reached the pcb
     }
 
@@ -207,10 +207,10 @@ public sealed unsafe class GeneratedOptionTests : IClassFixture<StackFixture>
         Span<byte> buffer = stackalloc byte[4];
         Assert.Equal(Errno.ENOPROTOOPT, Set(socket, 200, 1, 1));
         Assert.Equal(Errno.ENOPROTOOPT, Set(socket, Udp, 1234, 1));                     // ControlOutput says no
-        Assert.Equal(Errno.ENOPROTOOPT, Set(socket, SocketOptionLevel.Socket, 1234, 1));
+        Assert.Equal(Errno.ENOPROTOOPT, Set(socket, SockOptLevel.Socket, 1234, 1));
         Assert.Equal(Errno.ENOPROTOOPT, Stack.GetSocketOption(socket, 200, 1, buffer, out int length));
         Assert.Equal(0, length);
-        Assert.Equal(Errno.ENOPROTOOPT, Stack.GetSocketOption(socket, SocketOptionLevel.Socket, 1234, buffer, out _));
-        Assert.Equal(Errno.ENOPROTOOPT, Stack.GetSocketOption(socket, SocketOptionLevel.IP, 99, buffer, out _));
+        Assert.Equal(Errno.ENOPROTOOPT, Stack.GetSocketOption(socket, SockOptLevel.Socket, 1234, buffer, out _));
+        Assert.Equal(Errno.ENOPROTOOPT, Stack.GetSocketOption(socket, SockOptLevel.IP, 99, buffer, out _));
     }
 }

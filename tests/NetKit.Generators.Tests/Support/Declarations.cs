@@ -53,10 +53,10 @@ public static class Declarations
                 return packet.Data[offset - 11];
             }
 
-            [SockOpt(SocketOptionLevel.IP, 2, SockOptAccess.Set, Minimum = 1, Maximum = 255)]
+            [SockOpt(SockOptLevel.IP, 2, SockOptAccess.Set, Minimum = 1, Maximum = 255)]
             public static Errno SetTtl(NetSocket socket, int value) => Errno.None;
 
-            [SockOpt(SocketOptionLevel.IP, 2, SockOptAccess.Get)]
+            [SockOpt(SockOptLevel.IP, 2, SockOptAccess.Get)]
             public static Errno GetTtl(NetSocket socket, out int value)
             {
                 value = 64;
@@ -150,10 +150,10 @@ public static class Declarations
         [SocketOptionTable]
         public static partial class SocketLevel
         {
-            [SockOpt(SocketOptionLevel.Socket, 2, SockOptAccess.Set)] public static Errno SetReuse(NetSocket socket, bool value) => Errno.None;
-            [SockOpt(SocketOptionLevel.Socket, 2, SockOptAccess.Get)] public static Errno GetReuse(NetSocket socket, out bool value) { value = false; return Errno.None; }
-            [SockOpt(SocketOptionLevel.Socket, 8, SockOptAccess.Set, Minimum = 1)] public static Errno SetBuffer(NetSocket socket, int value) => Errno.None;
-            [SockOpt(SocketOptionLevel.Socket, 25, SockOptAccess.Get, Length = 16)] public static Errno GetDevice(NetSocket socket, Span<byte> value) => Errno.None;
+            [SockOpt(SockOptLevel.Socket, 2, SockOptAccess.Set)] public static Errno SetReuse(NetSocket socket, bool value) => Errno.None;
+            [SockOpt(SockOptLevel.Socket, 2, SockOptAccess.Get)] public static Errno GetReuse(NetSocket socket, out bool value) { value = false; return Errno.None; }
+            [SockOpt(SockOptLevel.Socket, 8, SockOptAccess.Set, Minimum = 1)] public static Errno SetBuffer(NetSocket socket, int value) => Errno.None;
+            [SockOpt(SockOptLevel.Socket, 25, SockOptAccess.Get, Length = 16)] public static Errno GetDevice(NetSocket socket, Span<byte> value) => Errno.None;
         }
         """;
 

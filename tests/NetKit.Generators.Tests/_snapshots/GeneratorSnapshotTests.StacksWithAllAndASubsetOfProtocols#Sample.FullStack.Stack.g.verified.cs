@@ -699,7 +699,7 @@ unsafe partial class FullStack : global::NetKit.Runtime.Protocols.NetStack
         if (error != global::NetKit.Runtime.Errno.None) return error;
         error = global::NetKit.Runtime.Sockets.SocketOptionCopy.CheckSet(hasValue, value.Length);
         if (error != global::NetKit.Runtime.Errno.None) return error;
-        if (level == global::NetKit.Runtime.Sockets.SocketOptionLevel.Socket)
+        if (level == global::NetKit.Runtime.Sockets.SockOptLevel.Socket)
         {
             // Socket level: applied here in the caller's context, then the protocol is told (DragonFly sosetopt).
             if (!(global::Sample.SocketLevel.__NetKitTrySetOption(socket, level, name, value, out error)))
@@ -735,7 +735,7 @@ unsafe partial class FullStack : global::NetKit.Runtime.Protocols.NetStack
         if (error != global::NetKit.Runtime.Errno.None) return error;
         error = global::NetKit.Runtime.Sockets.SocketOptionCopy.CheckGet(buffer.Length);
         if (error != global::NetKit.Runtime.Errno.None) return error;
-        if (level == global::NetKit.Runtime.Sockets.SocketOptionLevel.Socket)
+        if (level == global::NetKit.Runtime.Sockets.SockOptLevel.Socket)
         {
             if (global::Sample.SocketLevel.__NetKitTryGetOption(socket, level, name, buffer, out length, out error)) return error;
             return global::NetKit.Runtime.Errno.ENOPROTOOPT;

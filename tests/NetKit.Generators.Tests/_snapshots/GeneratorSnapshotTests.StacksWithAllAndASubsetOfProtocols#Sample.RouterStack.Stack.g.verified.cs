@@ -583,7 +583,7 @@ unsafe partial class RouterStack : global::NetKit.Runtime.Protocols.NetStack
         if (error != global::NetKit.Runtime.Errno.None) return error;
         error = global::NetKit.Runtime.Sockets.SocketOptionCopy.CheckSet(hasValue, value.Length);
         if (error != global::NetKit.Runtime.Errno.None) return error;
-        if (level == global::NetKit.Runtime.Sockets.SocketOptionLevel.Socket)
+        if (level == global::NetKit.Runtime.Sockets.SockOptLevel.Socket)
         {
             // Socket level: applied here in the caller's context, then the protocol is told (DragonFly sosetopt).
             return global::NetKit.Runtime.Errno.ENOPROTOOPT;
@@ -604,7 +604,7 @@ unsafe partial class RouterStack : global::NetKit.Runtime.Protocols.NetStack
         if (error != global::NetKit.Runtime.Errno.None) return error;
         error = global::NetKit.Runtime.Sockets.SocketOptionCopy.CheckGet(buffer.Length);
         if (error != global::NetKit.Runtime.Errno.None) return error;
-        if (level == global::NetKit.Runtime.Sockets.SocketOptionLevel.Socket)
+        if (level == global::NetKit.Runtime.Sockets.SockOptLevel.Socket)
         {
             return global::NetKit.Runtime.Errno.ENOPROTOOPT;
         }

@@ -13,14 +13,15 @@ public sealed class TwoHosts : IDisposable
     public static readonly IPv4Address AddressA = IPv4Address.Parse("10.0.0.1");
     public static readonly IPv4Address AddressB = IPv4Address.Parse("10.0.0.2");
 
-    public TwoHosts(int threads = 2)
+    public TwoHosts(int threads = 2, NetKit.Drivers.Impairments.ImpairmentOptions? impairA = null)
     {
         Link = new MemoryLink();
         ThreadsA = new ProtocolThreadGroup(new ProtocolThreadOptions { ThreadCount = threads, PinThreads = false, NamePrefix = "hostA" }).Start();
         ThreadsB = new ProtocolThreadGroup(new ProtocolThreadOptions { ThreadCount = threads, PinThreads = false, NamePrefix = "hostB" }).Start();
         A = new InetStack(ThreadsA);
         B = new InetStack(ThreadsB);
-        DeviceA = new MemoryInterface(Link, "a0", new byte[] { 0x02, 0, 0, 0, 0, 0x01 });
+        DeviceA = new MemoryInterface(Link, "a0", new byte[] { 0x02, 0, 0, 0, 0, 0x01 },
+            impairA is null ? null : new MemoryInterfaceOptions { Impairments = impairA });
         DeviceB = new MemoryInterface(Link, "b0", new byte[] { 0x02, 0, 0, 0, 0, 0x02 });
         InterfaceA = A.AddInterface(DeviceA, new InterfaceConfiguration(AddressA, 24));
         InterfaceB = B.AddInterface(DeviceB, new InterfaceConfiguration(AddressB, 24));

@@ -80,7 +80,7 @@ public sealed class IPv4ReassemblerPropertyTests
             Assert.Equal(1, reassembler.Statistics.DatagramsReassembled);
             Assert.Equal(complete + 1, reassembler.Statistics.FragmentsReceived);
             Assert.True(FragmentBuffers.AllHome(pool), "a buffer leaked");
-        });
+        }, iter: 500);
         Assert.Equal(doubleFrees, FragmentBuffers.DoubleFrees);
     }
 
@@ -120,7 +120,7 @@ public sealed class IPv4ReassemblerPropertyTests
             Assert.Equal(0, reassembler.ActiveCount);
             Assert.Equal(count, reassembler.Statistics.DatagramsReassembled);
             Assert.True(FragmentBuffers.AllHome(pool), "a buffer leaked");
-        });
+        }, iter: 500);
         Assert.Equal(doubleFrees, FragmentBuffers.DoubleFrees);
     }
 
@@ -163,7 +163,7 @@ public sealed class IPv4ReassemblerPropertyTests
             Assert.Equal(0, reassembler.ActiveCount);
             Assert.Equal(0, reassembler.Statistics.DatagramsTimedOut);
             Assert.True(FragmentBuffers.AllHome(pool), "a buffer leaked");
-        });
+        }, iter: 500);
         Assert.Equal(doubleFrees, FragmentBuffers.DoubleFrees);
     }
 
@@ -252,7 +252,7 @@ public sealed class IPv4ReassemblerPropertyTests
             Assert.Equal(0, reassembler.ActiveCount);
             Assert.Equal(0, reassembler.BytesHeld);
             Assert.True(FragmentBuffers.AllHome(pool), "a buffer leaked");
-        });
+        }, iter: 500);
         Assert.Equal(doubleFrees, FragmentBuffers.DoubleFrees);
     }
 }

@@ -1,7 +1,7 @@
 namespace NetKit.Runtime.Sockets;
 
 /// <summary>Option names with Linux's values, per level (<c>SO_*</c>, <c>IP_*</c>).</summary>
-public static class SocketOptionName
+public static class SockOptName
 {
     // SOL_SOCKET
     public const int Debug = 1;
