@@ -40,4 +40,32 @@ internal static class FrameCopy
         copy.InterfaceIndex = frame.InterfaceIndex;
         return copy;
     }
+
+    /// <summary>
+    /// A frame as a NIC receives it: in one buffer. A chained frame (a sender's scatter-gather transmit) is copied
+    /// into one buffer from its pool and the chain freed; returns the frame itself when it already is one buffer, and
+    /// null when it cannot be made contiguous (larger than a buffer, or the pool is exhausted; the chain is freed).
+    /// </summary>
+    public static PacketBuffer? Linearize(PacketBuffer frame)
+    {
+        if (frame.Next is null) return frame;
+        int length = frame.ChainLength;
+        var single = length <= frame.Pool.Options.BufferSize ? frame.Pool.TryRent(Math.Min(frame.Headroom, frame.Pool.Options.BufferSize - length)) : null;
+        if (single is null)
+        {
+            frame.Free();
+            return null;
+        }
+        var target = single.Append(length);
+        int offset = 0;
+        for (var source = frame; source is not null; source = source.Next)
+        {
+            source.Data.CopyTo(target[offset..]);
+            offset += source.Length;
+        }
+        single.FlowHash = frame.FlowHash;
+        single.HasFlowHash = frame.HasFlowHash;
+        frame.Free();
+        return single;
+    }
 }

@@ -275,6 +275,13 @@ public sealed unsafe class MemoryInterface : ILinkDevice
             frame.Free();
             return;
         }
+        // The receiving NIC puts a frame in one buffer, whatever the sender's scatter-gather list looked like.
+        if (FrameCopy.Linearize(frame) is not { } contiguous)
+        {
+            Interlocked.Increment(ref _receiveDrops);
+            return;
+        }
+        frame = contiguous;
         int thread = _stack!.SelectThread(frame);
         frame.InterfaceIndex = _interfaceIndex;
         _receive[thread].Enqueue(frame);

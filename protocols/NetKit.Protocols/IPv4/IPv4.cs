@@ -51,6 +51,7 @@ public static partial class IPv4
         var state = stack.State<IPv4State>();
         var counters = state.Counters;
         int thread = ProtocolContext.Thread(stack);
+        if (packet.Next is not null) return InputChained(stack, state, thread, packet, ref offset);
         var buffer = packet.Data.Slice(offset);
         var error = IPv4Packet.TryCreate(buffer, out var ip);
         if (error != WireError.None) return Drop(packet, counters, thread, Reason(error));
@@ -77,6 +78,32 @@ public static partial class IPv4
         offset += ip.HeaderLength;
         counters.Increment(thread, IPv4Counter.Delivered);
         return (int)ip.Protocol;
+    }
+
+    /// <summary>
+    /// A datagram spanning several buffers (a reassembled one coming back through <c>Reinject</c>): the header is in
+    /// the first buffer, the total length covers the chain. Fragments never arrive chained (drivers deliver frames in
+    /// one buffer), so a chained packet must be whole.
+    /// </summary>
+    private static int InputChained(NetStack stack, IPv4State state, int thread, PacketBuffer packet, ref int offset)
+    {
+        var counters = state.Counters;
+        var head = packet.Data.Slice(offset);
+        if (head.Length < HeaderLength) return Drop(packet, counters, thread, IPv4Counter.Truncated);
+        if (head[0] >> 4 != 4) return Drop(packet, counters, thread, IPv4Counter.BadVersion);
+        int headerLength = (head[0] & 0x0F) * 4;
+        if (headerLength < HeaderLength || head.Length < headerLength) return Drop(packet, counters, thread, IPv4Counter.BadHeaderLength);
+        int totalLength = BinaryPrimitives.ReadUInt16BigEndian(head.Slice(2));
+        if (totalLength < headerLength || totalLength != Chains.Length(packet) - offset) return Drop(packet, counters, thread, IPv4Counter.BadTotalLength);
+        if (InternetChecksum.Compute(head[..headerLength]) != 0) return Drop(packet, counters, thread, IPv4Counter.BadChecksum);
+        if ((BinaryPrimitives.ReadUInt16BigEndian(head.Slice(6)) & 0x3FFF) != 0) return Drop(packet, counters, thread, IPv4Counter.FragmentDrops);
+        var destination = new IPv4Address(BinaryPrimitives.ReadUInt32BigEndian(head.Slice(16)));
+        if (!stack.State<InterfaceTable>().IsLocal(destination, packet.InterfaceIndex)) return Drop(packet, counters, thread, IPv4Counter.NotForUs);
+        counters.Increment(thread, IPv4Counter.Received);
+        counters.Increment(thread, IPv4Counter.Delivered);
+        packet.NetworkOffset = offset;
+        offset += headerLength;
+        return head[9];
     }
 
     /// <summary>

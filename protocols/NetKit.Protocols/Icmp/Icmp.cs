@@ -60,6 +60,10 @@ public static partial class Icmp
                 IPv4.IPv4.Output(stack, packet, destination, source, IpProtocol.Icmp);
                 state.Counters.Increment(thread, IcmpCounter.EchoReplies);
                 return;
+            case IcmpV4Type.EchoReply:
+                // No ping sockets yet: count the answer (what `ping` would print) and let it go.
+                Drop(packet, state, thread, IcmpCounter.EchoRepliesReceived);
+                return;
             case IcmpV4Type.DestinationUnreachable:
             case IcmpV4Type.TimeExceeded:
             case IcmpV4Type.ParameterProblem:
@@ -77,6 +81,23 @@ public static partial class Icmp
                 Drop(packet, state, thread, IcmpCounter.Unsupported);
                 return;
         }
+    }
+
+    /// <summary>
+    /// Sends an echo request to <paramref name="destination"/> from the calling protocol thread (what <c>ping</c>
+    /// sends); the reply is counted as <see cref="IcmpCounter.EchoRepliesReceived"/>.
+    /// </summary>
+    public static Runtime.Errno SendEchoRequest(NetStack stack, IPv4Address destination, ushort identifier, ushort sequence, ReadOnlySpan<byte> data)
+    {
+        var packet = ProtocolThread.Current?.Buffers.TryRent();
+        if (packet is null) return Runtime.Errno.ENOBUFS;
+        if (data.Length > packet.Tailroom - IcmpV4Packet.HeaderLength)
+        {
+            packet.Free();
+            return Runtime.Errno.EMSGSIZE;
+        }
+        IcmpV4Repr.EchoRequest(identifier, sequence, data.Length).Emit(packet.Append(IcmpV4Packet.HeaderLength + data.Length), data);
+        return IPv4.IPv4.Output(stack, packet, default, destination, IpProtocol.Icmp);
     }
 
     /// <summary>

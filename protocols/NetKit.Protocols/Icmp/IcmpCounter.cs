@@ -8,6 +8,7 @@ public enum IcmpCounter
     Truncated,
     EchoRequests,
     EchoReplies,
+    EchoRepliesReceived,
     BroadcastEchoIgnored,
     ErrorsReceived,
     ErrorsDispatched,

@@ -38,7 +38,8 @@ public static partial class Udp
     {
         int threads = socket.Stack.Threads.Count;
         socket.ProtocolControlBlock = new UdpPcb(socket);
-        socket.Datagrams = new DatagramReceiveQueue(threads, Math.Max(4096, socket.ReceiveBufferSize / threads));
+        // Each thread's ring is sized from SO_RCVBUF when that thread first delivers to the socket.
+        socket.Datagrams = new DatagramReceiveQueue(threads, () => Math.Max(4096, socket.ReceiveBufferSize / threads));
         return Errno.None;
     }
 

@@ -16,7 +16,8 @@ namespace NetKit.Runtime.SocketBuffers;
 /// </summary>
 public sealed class DatagramReceiveQueue : IDisposable
 {
-    private readonly Lane[] _lanes;
+    private readonly Lane?[] _lanes;
+    private readonly Func<int> _capacityPerWriter;
     private readonly RingSignal _readable = new();
     private int _next;       // reader-only: lane to try first
     private int _completed;
@@ -32,16 +33,40 @@ public sealed class DatagramReceiveQueue : IDisposable
     /// <param name="writers">Threads that may deliver (protocol thread count; 1 for a connected socket).</param>
     /// <param name="capacityPerWriter">Bytes of records each writer's ring holds (rounded up to a power of two).</param>
     public DatagramReceiveQueue(int writers, int capacityPerWriter)
+        : this(writers, () => capacityPerWriter)
+    {
+    }
+
+    /// <summary>
+    /// A queue whose rings are created by each writer on its first datagram, sized by
+    /// <paramref name="capacityPerWriter"/> at that moment: only threads that deliver cost memory, and SO_RCVBUF set
+    /// after the socket was created still counts.
+    /// </summary>
+    public DatagramReceiveQueue(int writers, Func<int> capacityPerWriter)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(writers, 1);
-        _lanes = new Lane[writers];
-        for (int i = 0; i < writers; i++) _lanes[i] = new Lane(capacityPerWriter);
+        ArgumentNullException.ThrowIfNull(capacityPerWriter);
+        _lanes = new Lane?[writers];
+        _capacityPerWriter = capacityPerWriter;
     }
 
     public int Writers => _lanes.Length;
 
-    /// <summary>Largest datagram payload a record can carry.</summary>
-    public int MaxPayload => _lanes[0].Ring.MaxPayload;
+    /// <summary>Largest datagram payload writer <paramref name="writer"/>'s ring carries (creating the ring if needed).</summary>
+    public int MaxPayloadOf(int writer) => LaneOf(writer).Ring.MaxPayload;
+
+    /// <summary>Largest datagram payload writer 0's ring carries.</summary>
+    public int MaxPayload => MaxPayloadOf(0);
+
+    private Lane LaneOf(int writer)
+    {
+        ref var slot = ref _lanes[writer % _lanes.Length];
+        var lane = Volatile.Read(ref slot);
+        if (lane is not null) return lane;
+        // Only this lane's writer creates it; the reader just skips lanes not published yet.
+        var created = new Lane(Math.Max(1024, _capacityPerWriter()));
+        return Interlocked.CompareExchange(ref slot, created, null) ?? created;
+    }
 
     /// <summary>Datagrams refused because the writer's ring was full or the reader closed (UDP <c>udps_fullsock</c>).</summary>
     public long Drops
@@ -49,7 +74,8 @@ public sealed class DatagramReceiveQueue : IDisposable
         get
         {
             long total = 0;
-            foreach (var lane in _lanes) total += Volatile.Read(ref lane.Drops);
+            foreach (var lane in _lanes)
+                if (lane is not null) total += Volatile.Read(ref lane.Drops);
             return total;
         }
     }
@@ -60,7 +86,7 @@ public sealed class DatagramReceiveQueue : IDisposable
         get
         {
             foreach (var lane in _lanes)
-                if (lane.Ring.Bytes.ReadableCount != 0) return true;
+                if (lane is not null && lane.Ring.Bytes.ReadableCount != 0) return true;
             return false;
         }
     }
@@ -76,7 +102,7 @@ public sealed class DatagramReceiveQueue : IDisposable
     /// </summary>
     public bool TryWrite(int writer, in SockAddr source, ReadOnlySpan<byte> payload)
     {
-        var lane = _lanes[writer % _lanes.Length];
+        var lane = LaneOf(writer);
         if (!lane.Ring.TryWrite(source, payload))
         {
             Volatile.Write(ref lane.Drops, lane.Drops + 1);
@@ -116,7 +142,8 @@ public sealed class DatagramReceiveQueue : IDisposable
         {
             int index = _next + i;
             if (index >= lanes) index -= lanes;
-            if (_lanes[index].Ring.TryRead(destination, out source, out copied, out datagramLength))
+            var lane = Volatile.Read(ref _lanes[index]);
+            if (lane is not null && lane.Ring.TryRead(destination, out source, out copied, out datagramLength))
             {
                 _next = index + 1 == lanes ? 0 : index + 1;
                 return true;
@@ -141,6 +168,6 @@ public sealed class DatagramReceiveQueue : IDisposable
 
     public void Dispose()
     {
-        foreach (var lane in _lanes) lane.Ring.Dispose();
+        foreach (var lane in _lanes) lane?.Ring.Dispose();
     }
 }

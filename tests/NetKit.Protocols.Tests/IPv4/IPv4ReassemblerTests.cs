@@ -132,6 +132,28 @@ public sealed class IPv4ReassemblerTests
     }
 
     [Fact]
+    public void ALastFragmentWhoseBytesAreHeldStillEndsTheDatagram()
+    {
+        var pool = FragmentBuffers.Pool();
+        var reassembler = new IPv4Reassembler();
+        var payload = Bytes(24);
+        var other = new FragmentKey(9, 8, 17, 7);
+        // A piece reaching the end arrived with MF set; the last fragment repeats its tail and fixes the length.
+        Assert.Equal(ReassemblyResult.Queued, Offer(reassembler, pool, payload, 8, 24, more: true, out _));
+        Assert.Equal(ReassemblyResult.Queued, Offer(reassembler, pool, payload, 16, 24, more: false, out _));
+        Assert.Equal(ReassemblyResult.Completed, Offer(reassembler, pool, payload, 0, 8, more: true, out var datagram));
+        Assert.Equal(payload, FragmentBuffers.ToArray(datagram!));
+        datagram!.Free();
+        // And when it is the piece that completes the datagram.
+        Assert.Equal(ReassemblyResult.Queued, Offer(reassembler, pool, payload, 0, 24, more: true, out _, key: other));
+        Assert.Equal(ReassemblyResult.Completed, Offer(reassembler, pool, payload, 16, 24, more: false, out datagram, key: other));
+        Assert.Equal(payload, FragmentBuffers.ToArray(datagram!));
+        datagram!.Free();
+        Assert.Equal(0, reassembler.Statistics.FragmentsDuplicate);
+        Assert.True(FragmentBuffers.AllHome(pool));
+    }
+
+    [Fact]
     public void AFragmentSpanningHeldPiecesReplacesThem()
     {
         var pool = FragmentBuffers.Pool();

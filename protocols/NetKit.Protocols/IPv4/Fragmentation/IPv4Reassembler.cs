@@ -139,10 +139,12 @@ public sealed class IPv4Reassembler
         }
 
         // The last fragment fixes the length; nothing held may lie past it, and no one may disagree.
+        bool fixesLength = false;
         if (!moreFragments)
         {
             if ((queue.TotalLength >= 0 && queue.TotalLength != end) || queue.HighestEnd > end)
                 return Poison(queue, fragment, ReassemblyResult.DroppedOverlap);
+            fixesLength = queue.TotalLength < 0;
             queue.TotalLength = end;
         }
         else if (queue.TotalLength >= 0 && end > queue.TotalLength)
@@ -159,9 +161,16 @@ public sealed class IPv4Reassembler
         {
             result = Insert(queue, fragment, payloadOffset, payloadLength, offsetBytes, end);
             if (queue.Poisoned) return result;
+            // Bytes all held, but the length is news: not a duplicate (a piece that ended the datagram arrived
+            // with MF set, and this is the last fragment saying so).
+            if (result == ReassemblyResult.Duplicate && fixesLength) result = ReassemblyResult.Queued;
         }
 
-        if (queue.TotalLength < 0 || queue.ReceivedBytes != queue.TotalLength) return result;
+        if (queue.TotalLength < 0 || queue.ReceivedBytes != queue.TotalLength)
+        {
+            if (result == ReassemblyResult.Duplicate) stats.FragmentsDuplicate++;
+            return result;
+        }
         // Whole: the pieces tile [0, TotalLength) without overlap, so their chain is the payload.
         _bytesHeld -= queue.MemoryBytes;
         datagram = queue.TakeChain();
@@ -191,7 +200,6 @@ public sealed class IPv4Reassembler
         }
         if (covered == payloadLength)
         {
-            Statistics.FragmentsDuplicate++;
             piece.Free();
             return ReassemblyResult.Duplicate;
         }
