@@ -39,9 +39,10 @@ public sealed class TwoHosts : IDisposable
 
     public void Dispose()
     {
-        ThreadsA.Dispose();
-        ThreadsB.Dispose();
+        // Devices first, while the threads still run: they hand their queued frames back on the owner threads.
         DeviceA.Dispose();
         DeviceB.Dispose();
+        ThreadsA.Dispose();
+        ThreadsB.Dispose();
     }
 }
