@@ -220,12 +220,15 @@ public static partial class IPv4
             Ecn = ip.Ecn,
         };
         var reassembler = state.Reassemblers[thread];
-        reassembler.Expire(ProtocolContext.Now(stack));
-        var result = reassembler.Offer(key, ip.FragmentOffset, ip.MoreFragments, packet, offset + headerLength, payloadLength,
+        int interfaceIndex = packet.InterfaceIndex; // read before the reassembler may take or free the buffer
+        // Offer the fragment from its IP header on, so a timed-out fragment zero can be quoted in an ICMP error.
+        packet.TrimFront(offset);
+        var result = reassembler.Offer(key, ip.FragmentOffset, ip.MoreFragments, packet, headerLength, payloadLength,
             ProtocolContext.Now(stack), out var datagram);
         if (result != ReassemblyResult.Completed || datagram is null)
         {
             if (result is not (ReassemblyResult.Queued or ReassemblyResult.Duplicate)) state.Counters.Increment(thread, IPv4Counter.FragmentDrops);
+            ArmReassemblySweep(stack, state, thread);
             return;
         }
         // A whole datagram: give it a header again and send it to its transport's thread (ip_rehashm).
@@ -235,11 +238,47 @@ public static partial class IPv4
             datagram.Free();
             return;
         }
-        int interfaceIndex = packet.InterfaceIndex;
         (repr with { PayloadLength = Chains.Length(datagram) }).Emit(datagram.Prepend(HeaderLength));
         datagram.InterfaceIndex = interfaceIndex;
         state.Counters.Increment(thread, IPv4Counter.Reassembled);
         stack.Reinject((int)EtherType.IPv4, datagram, 0);
+    }
+
+    private sealed class SweepContext(NetStack stack, int thread)
+    {
+        public NetStack Stack { get; } = stack;
+        public int Thread { get; } = thread;
+    }
+
+    private static unsafe void ArmReassemblySweep(NetStack stack, IPv4State state, int thread)
+    {
+        var reassembler = state.Reassemblers[thread];
+        var sweep = state.ReassemblySweep(thread);
+        if (reassembler.ActiveCount == 0 || sweep.IsPending || Runtime.Threading.ProtocolThread.Current is null) return;
+        long wait = Math.Max(reassembler.NextDeadlineNanoseconds - ProtocolContext.Now(stack), 1_000_000);
+        sweep.Reset(TimeSpan.FromTicks(Math.Min(wait, TimeSpan.FromMinutes(5).Ticks * 100) / 100), &SweepReassembly,
+            sweep.Argument as SweepContext ?? new SweepContext(stack, thread));
+    }
+
+    /// <summary>
+    /// Ends timed-out reassemblies on this thread; one whose fragment zero arrived gets ICMP time exceeded, code 1
+    /// (RFC 1122 §3.2.1.4: only then is there a header to quote).
+    /// </summary>
+    private static void SweepReassembly(Runtime.Timers.Callout callout)
+    {
+        var context = (SweepContext)callout.Argument!;
+        var stack = context.Stack;
+        var state = stack.State<IPv4State>();
+        var reassembler = state.Reassemblers[context.Thread];
+        while (reassembler.TryExpire(ProtocolContext.Now(stack), out var expired))
+        {
+            state.Counters.Increment(context.Thread, IPv4Counter.ReassemblyTimeouts);
+            if (expired.FirstFragment is not { } first) continue;
+            first.NetworkOffset = 0;
+            Icmp.Icmp.SendError(stack, first, IcmpV4Repr.TimeExceeded(IcmpV4TimeExceededCode.FragmentReassemblyTimeExceeded, 0));
+            first.Free();
+        }
+        ArmReassemblySweep(stack, state, context.Thread);
     }
 
     private static IPv4Counter Reason(WireError error) => error switch

@@ -16,6 +16,7 @@ public enum IPv4Counter
     Fragments,
     Reassembled,
     FragmentDrops,
+    ReassemblyTimeouts,
     Sent,
     Fragmented,
     FragmentsCreated,

@@ -11,12 +11,18 @@ namespace NetKit.Protocols.IPv4;
 public sealed class IPv4State : IProtocolState<IPv4State>
 {
     private readonly ushort[] _nextIdentification;
+    private readonly Runtime.Timers.Callout[] _reassemblySweeps;
 
     private IPv4State(int threads)
     {
         Counters = new CounterSet<IPv4Counter>("ipv4", threads);
         Reassemblers = new IPv4Reassembler[threads];
-        for (int i = 0; i < threads; i++) Reassemblers[i] = new IPv4Reassembler();
+        _reassemblySweeps = new Runtime.Timers.Callout[threads];
+        for (int i = 0; i < threads; i++)
+        {
+            Reassemblers[i] = new IPv4Reassembler();
+            _reassemblySweeps[i] = new Runtime.Timers.Callout();
+        }
         // Spread the threads' identification spaces so two threads do not reuse an id for one address pair at once.
         _nextIdentification = new ushort[threads * 16];
         for (int i = 0; i < threads; i++) _nextIdentification[i * 16] = (ushort)(i * (65536 / threads));
@@ -31,6 +37,9 @@ public sealed class IPv4State : IProtocolState<IPv4State>
     public byte DefaultTimeToLive { get; set; } = 64;
 
     internal ushort NextIdentification(int thread) => _nextIdentification[thread * 16]++;
+
+    /// <summary>Thread <paramref name="thread"/>'s timer that ends timed-out reassemblies (armed only while some are pending).</summary>
+    internal Runtime.Timers.Callout ReassemblySweep(int thread) => _reassemblySweeps[thread];
 
     public static IPv4State Create(NetStack stack) => new(stack.Threads.Count);
 }

@@ -430,6 +430,19 @@ public sealed class MemoryLinkTests : IDisposable
             }
             while (!arrived()) System.Threading.Thread.SpinWait(64);
         }
+        // Grow the senders' pools past the most frames a round can have in flight: a pool grows (allocating a slab)
+        // whenever the receiver has not yet freed enough buffers back to it, which depends on timing, not on the path.
+        for (int thread = 0; thread < 2; thread++)
+        {
+            var grow = new InvokeMessage(() =>
+            {
+                var pool = NetKit.Runtime.Threading.ProtocolThread.Current!.Buffers;
+                var held = new PacketBuffer[2048];
+                for (int k = 0; k < held.Length; k++) held[k] = pool.TryRent()!;
+                foreach (var buffer in held) buffer.Free();
+            });
+            Assert.Equal(NetKit.Runtime.Errno.None, a.Threads[thread].Port.Do(grow));
+        }
         var probe = new AllocationProbe();
         for (int i = 0; i < 20; i++) Round();   // warm-up: pools, port segments, JIT tiers
         long before = probe.Measure(a.Threads, b.Threads);
