@@ -121,6 +121,10 @@ public unsafe class RxReplayBenchmarks
         }
         _replays = new ReplayMsg[Threads];
         for (int t = 0; t < Threads; t++) _replays[t] = new ReplayMsg { Stack = _stack, Templates = perThread[t].ToArray(), Count = TotalFrames / Threads };
+
+        // The figure is only meaningful if every frame really reaches the application.
+        int delivered = EthernetToSocketToApplication();
+        if (delivered != TotalFrames) throw new InvalidOperationException($"rx replay delivered {delivered} of {TotalFrames} datagrams");
     }
 
     private static byte[] BuildFrame(ushort sourcePort)
