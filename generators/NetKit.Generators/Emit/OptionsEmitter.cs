@@ -108,11 +108,7 @@ internal static class OptionsEmitter
             return;
         }
 
-        if (option.ValueKind == OptionValueKind.Struct)
-            w.Line("if (!" + Names.SocketRequest + ".Fits<" + option.ValueType + ">()) return " + Names.Errno + ".ENOBUFS;");
-        w.Line("var request = " + Names.SocketRequest + ".Rent().Prepare(socket, &" + OwnerDispatch(option) + ");");
-        w.Line("request.Level = " + SourceWriter.Int(option.Level) + ";");
-        w.Line("request.Name = " + SourceWriter.Int(option.Name) + ";");
+        EmitRequestSetup(w, option);
         if (option.ValueKind == OptionValueKind.Bytes)
         {
             w.Line("value.Slice(0, " + n + ").CopyTo(request.ValueBytes(" + n + "));");
@@ -133,6 +129,16 @@ internal static class OptionsEmitter
             ? "request.Reply(" + option.Method + "(request.Socket!, request.ValueBytes(" + n + ")));"
             : "request.Reply(" + option.Method + "(request.Socket!, " + (option.PassByIn ? "in " : "") + "request.ValueAs<" + option.ValueType + ">()));");
         w.Close();
+    }
+
+    /// <summary>The caller-side start of an option request: fit check for structs, the message aimed at the owner.</summary>
+    private static void EmitRequestSetup(SourceWriter w, OptionHandlerModel option)
+    {
+        if (option.ValueKind == OptionValueKind.Struct)
+            w.Line("if (!" + Names.SocketRequest + ".Fits<" + option.ValueType + ">()) return " + Names.Errno + ".ENOBUFS;");
+        w.Line("var request = " + Names.SocketRequest + ".Rent().Prepare(socket, &" + OwnerDispatch(option) + ");");
+        w.Line("request.Level = " + SourceWriter.Int(option.Level) + ";");
+        w.Line("request.Name = " + SourceWriter.Int(option.Name) + ";");
     }
 
     private static void EmitRangeCheck(SourceWriter w, OptionHandlerModel option)
@@ -175,11 +181,7 @@ internal static class OptionsEmitter
             return;
         }
 
-        if (option.ValueKind == OptionValueKind.Struct)
-            w.Line("if (!" + Names.SocketRequest + ".Fits<" + option.ValueType + ">()) return " + Names.Errno + ".ENOBUFS;");
-        w.Line("var request = " + Names.SocketRequest + ".Rent().Prepare(socket, &" + OwnerDispatch(option) + ");");
-        w.Line("request.Level = " + SourceWriter.Int(option.Level) + ";");
-        w.Line("request.Name = " + SourceWriter.Int(option.Name) + ";");
+        EmitRequestSetup(w, option);
         w.Line("request.Access = " + Names.SockOptAccess + ".Get;");
         w.Line("var error = request.Execute();");
         w.Line("if (error != " + Names.Errno + ".None) return error;");
