@@ -59,8 +59,10 @@ internal static class ProtocolEmitter
         if (request.Kind == UserRequestKind.ControlOutput)
         {
             w.Line("var option = new " + Names.SocketOption + " { Access = request.Access, Level = request.Level, Name = request.Name, Value = request.CallerBuffer, Length = request.BufferLength, IsNotification = request.IsNotification };");
-            w.Line("socket.ActiveRequest = request;");
+            w.Line("var outer = " + Names.SocketRequest + ".Current;");
+            w.Line(Names.SocketRequest + ".Current = request;");
             w.Line("var error = " + request.Method + "(socket, ref option);");
+            w.Line(Names.SocketRequest + ".Current = outer;");
             w.Line("request.ValueLength = option.Length;");
         }
         else
@@ -70,13 +72,12 @@ internal static class ProtocolEmitter
                 w.Line("var data = request.Data; // the handler owns the data from here, whatever it returns");
                 w.Line("request.Data = null;");
             }
-            w.Line("socket.ActiveRequest = request;");
+            w.Line("var outer = " + Names.SocketRequest + ".Current; // a handler may issue a nested request inline");
+            w.Line(Names.SocketRequest + ".Current = request;");
             w.Line("var error = " + request.Method + "(" + Arguments(request.Kind) + ");");
+            w.Line(Names.SocketRequest + ".Current = outer;");
         }
-        w.Open("if (error != " + Names.Errno + ".EJUSTRETURN)");
-        w.Line("socket.ActiveRequest = null;");
-        w.Line("request.Reply(error);");
-        w.Close();
+        w.Line("if (error != " + Names.Errno + ".EJUSTRETURN) request.Reply(error);");
         w.Close();
     }
 

@@ -56,7 +56,7 @@ public static partial class IPv4
         var error = IPv4Packet.TryCreate(buffer, out var ip);
         if (error != WireError.None) return Drop(packet, counters, thread, Reason(error));
         if (!ip.VerifyChecksum()) return Drop(packet, counters, thread, IPv4Counter.BadChecksum);
-        if (ip.TimeToLive == 0) return Drop(packet, counters, thread, IPv4Counter.BadTimeToLive);
+        // No TTL check: a host must not discard a datagram for a TTL below 2 (RFC 1122 §3.2.1.7); TTL guards forwarding.
         var source = ip.Source;
         if (source.IsBroadcast || source.IsMulticast) return Drop(packet, counters, thread, IPv4Counter.BadSource);
         counters.Increment(thread, IPv4Counter.Received);
@@ -171,7 +171,8 @@ public static partial class IPv4
     private static Errno Fragment(NetStack stack, IPv4State state, int thread, PacketBuffer packet, IPv4Repr repr, Route route, int mtu)
     {
         var counters = state.Counters;
-        Span<FragmentDescriptor> plan = stackalloc FragmentDescriptor[64];
+        // 65515 bytes over the smallest MTU a link may have (576) is 118 fragments.
+        Span<FragmentDescriptor> plan = stackalloc FragmentDescriptor[128];
         var result = IPv4Fragmenter.Plan(repr.PayloadLength, HeaderLength, mtu, repr.DontFragment, plan, out int count);
         if (result != FragmentationResult.Success)
         {

@@ -10,7 +10,6 @@ public enum IPv4Counter
     BadHeaderLength,
     BadTotalLength,
     BadChecksum,
-    BadTimeToLive,
     BadSource,
     NotForUs,
     Fragments,

@@ -46,7 +46,7 @@ public static partial class Icmp
         switch (icmp.Type)
         {
             case IcmpV4Type.EchoRequest:
-                if (destination.IsBroadcast || destination.IsMulticast)
+                if (destination.IsMulticast || stack.State<Interfaces.InterfaceTable>().IsBroadcast(destination))
                 {
                     Drop(packet, state, thread, IcmpCounter.BroadcastEchoIgnored); // RFC 1122 3.2.2.6 allows silence
                     return;
@@ -118,7 +118,8 @@ public static partial class Icmp
             return;
         var source = ip.Source;
         if (source.IsUnspecified || source.IsBroadcast || source.IsMulticast || source.IsLoopback ||
-            ip.Destination.IsBroadcast || ip.Destination.IsMulticast || ip.FragmentOffset != 0 ||
+            ip.Destination.IsMulticast || stack.State<Interfaces.InterfaceTable>().IsBroadcast(ip.Destination) ||
+            stack.State<Interfaces.InterfaceTable>().IsBroadcast(source) || ip.FragmentOffset != 0 ||
             (ip.Protocol == IpProtocol.Icmp && IsErrorMessage(ip)))
         {
             state.Counters.Increment(thread, IcmpCounter.ErrorsSuppressed);

@@ -61,6 +61,21 @@ public sealed class InterfaceTable : IProtocolState<InterfaceTable>
         return false;
     }
 
+    /// <summary>
+    /// True for a broadcast address: 255.255.255.255 or any interface's directed (subnet) broadcast. Such
+    /// destinations need SO_BROADCAST to send to, and never get an ICMP error or an echo reply (RFC 1122 §3.2.2).
+    /// </summary>
+    public bool IsBroadcast(IPv4Address address)
+    {
+        if (address.IsBroadcast) return true;
+        foreach (var candidate in Volatile.Read(ref _interfaces))
+        {
+            var configuration = candidate.Configuration;
+            if (configuration.PrefixLength < 31 && address == configuration.DirectedBroadcast) return true;
+        }
+        return false;
+    }
+
     /// <summary>The route to <paramref name="destination"/>; false when no interface reaches it (ENETUNREACH).</summary>
     public bool TryRoute(IPv4Address destination, out Route route)
     {

@@ -29,7 +29,20 @@ public static partial class Udp
     /// <summary>Largest payload: 65535 − 20 (IP) − 8 (UDP).</summary>
     public const int MaxPayload = 65507;
 
+    /// <summary>Set on a request that a table chain sends back home: its handler finishes instead of starting over.</summary>
+    private const MessageFlags Resumed = MessageFlags.Protocol0;
+
+    /// <summary>Set on a send forwarded to its flow's thread: it carries the resolved 4-tuple and only runs output there.</summary>
+    private const MessageFlags FlowOutput = MessageFlags.Protocol1;
+
     private static UdpPcb Pcb(NetSocket socket) => (UdpPcb)socket.ProtocolControlBlock!;
+
+    private static bool TakeResumed(SocketRequest? request)
+    {
+        if (request is null || (request.Flags & Resumed) == 0) return false;
+        request.Flags &= ~Resumed;
+        return true;
+    }
 
     // ---------------- user requests (on the socket's home thread) ----------------
 
@@ -39,7 +52,10 @@ public static partial class Udp
         int threads = socket.Stack.Threads.Count;
         socket.ProtocolControlBlock = new UdpPcb(socket);
         // Each thread's ring is sized from SO_RCVBUF when that thread first delivers to the socket.
-        socket.Datagrams = new DatagramReceiveQueue(threads, () => Math.Max(4096, socket.ReceiveBufferSize / threads));
+        // so any datagram that fits SO_RCVBUF fits one thread's ring (a ring holds records of up to half its size).
+        socket.Datagrams = new DatagramReceiveQueue(threads, () => Math.Max(
+            Math.Max(4096, socket.ReceiveBufferSize / threads),
+            2 * RecordRing<SockAddr>.RecordSize(Math.Min(socket.ReceiveBufferSize, MaxPayload))));
         return Errno.None;
     }
 
@@ -48,11 +64,8 @@ public static partial class Udp
     {
         var pcb = Pcb(socket);
         var stack = socket.Stack;
-        if (pcb.Resuming)
-        {
-            pcb.Resuming = false; // every thread now has the wildcard entry
-            return Errno.None;
-        }
+        if (pcb.Detached) return Errno.EINVAL;
+        if (TakeResumed(SocketRequest.Current)) return Errno.None; // every thread now has the wildcard entry
         if (!address.IsIPv4) return Errno.EAFNOSUPPORT;
         if (pcb.IsBound) return Errno.EINVAL;
         var local = new IPv4Address(address.IPv4Address);
@@ -92,7 +105,11 @@ public static partial class Udp
         var state = stack.State<UdpState>();
         int thread = ProtocolContext.Thread(stack);
         var remote = new IPv4Address(address.IPv4Address);
-        pcb.Resuming = false;
+        if (pcb.Detached) return Errno.EINVAL;
+        TakeResumed(SocketRequest.Current);
+        var interfaces = stack.State<InterfaceTable>();
+        // Refuse what cannot work before leaving the wildcard tables, so a failed connect keeps a server receiving.
+        if (!interfaces.TryRoute(remote, out var route)) return Errno.ENETUNREACH;
 
         if (pcb.IsConnected)
         {
@@ -108,20 +125,17 @@ public static partial class Udp
             if (port == 0) return Errno.EADDRNOTAVAIL;
             pcb.LocalPort = port;
         }
-        if (pcb.LocalAddress == 0)
-        {
-            if (!stack.State<InterfaceTable>().TryRoute(remote, out var route)) return Errno.ENETUNREACH;
-            pcb.LocalAddress = route.Source.Value;
-        }
+        if (pcb.LocalAddress == 0) pcb.LocalAddress = route.Source.Value;
         pcb.ForeignAddress = remote.Value;
         pcb.ForeignPort = address.Port;
         var owner = stack.PortForFlow(socket.ProtocolIndex, SockAddr.IPv4(pcb.LocalAddress, pcb.LocalPort), address);
         if (!owner.IsOwnerThread) return socket.MigrateTo(owner); // udp_connect: the pcb moves with the request
         if (!state.Tables[thread].InsertConnected(pcb))
         {
+            // The 4-tuple is taken: stay a bound, unconnected socket, back in every wildcard table, and say why.
             pcb.ForeignAddress = 0;
             pcb.ForeignPort = 0;
-            return Errno.EADDRINUSE;
+            return InsertWildcard(socket, pcb, Errno.EADDRINUSE);
         }
         return Errno.None;
     }
@@ -130,11 +144,8 @@ public static partial class Udp
     public static Errno Disconnect(NetSocket socket)
     {
         var pcb = Pcb(socket);
-        if (pcb.Resuming)
-        {
-            pcb.Resuming = false; // back in every wildcard table
-            return Errno.None;
-        }
+        if (pcb.Detached) return Errno.EINVAL;
+        if (TakeResumed(SocketRequest.Current)) return Errno.None; // back in every wildcard table
         if (!pcb.IsConnected) return Errno.ENOTCONN;
         var state = socket.Stack.State<UdpState>();
         state.Tables[ProtocolContext.Thread(socket.Stack)].RemoveConnected(pcb);
@@ -156,12 +167,13 @@ public static partial class Udp
         var pcb = Pcb(socket);
         var stack = socket.Stack;
         var state = stack.State<UdpState>();
+        pcb.Detached = true; // any request still to run for this socket (a resumed bind, a migrating connect) refuses
         socket.Datagrams?.CompleteWriting();
         if (pcb.IsConnected) state.Tables[ProtocolContext.Thread(stack)].RemoveConnected(pcb);
         pcb.Wildcarded = false;
         if (!pcb.IsBound) return Errno.None;
         // Every thread drops its wildcard entry; the port's thread frees the port; the last one replies.
-        StartChain(socket, pcb, UdpTableChange.Operation.Detach);
+        StartChain(socket, pcb, UdpTableChange.Operation.Detach, Errno.None);
         return Errno.EJUSTRETURN;
     }
 
@@ -197,12 +209,16 @@ public static partial class Udp
     public static Errno Send(NetSocket socket, PacketBuffer? data, in SockAddr address, int flags)
     {
         _ = flags;
-        var pcb = Pcb(socket);
-        pcb.Resuming = false;
         var stack = socket.Stack;
         var state = stack.State<UdpState>();
         int thread = ProtocolContext.Thread(stack);
+        var request = SocketRequest.Current ?? throw new InvalidOperationException("UDP send runs as a socket request.");
         if (data is null) return Errno.EINVAL;
+        // A send forwarded here by its home thread: the 4-tuple travelled in the request; the pcb is not touched.
+        if ((request.Flags & FlowOutput) != 0) return OutputCarried(stack, state, thread, request, data);
+        var pcb = Pcb(socket);
+        if (pcb.Detached) return Free(data, Errno.EINVAL);
+        TakeResumed(request);
         if (pcb.SendShutdown) return Free(data, Errno.EPIPE);
         IPv4Address destination;
         ushort destinationPort;
@@ -220,11 +236,11 @@ public static partial class Udp
             destination = new IPv4Address(pcb.ForeignAddress);
             destinationPort = pcb.ForeignPort;
         }
-        if (destination.IsBroadcast && (socket.Options & SocketOptionFlags.Broadcast) == 0) return Free(data, Errno.EACCES);
+        if (stack.State<InterfaceTable>().IsBroadcast(destination) && (socket.Options & SocketOptionFlags.Broadcast) == 0)
+            return Free(data, Errno.EACCES);
         int payloadLength = Chains.Length(data);
         if (payloadLength > MaxPayload) return Free(data, Errno.EMSGSIZE);
 
-        var request = socket.ActiveRequest ?? throw new InvalidOperationException("UDP send runs as a socket request.");
         if (!pcb.IsBound)
         {
             // Implicit bind on first send: a port from this thread's shard, then into every wildcard table; the send
@@ -249,15 +265,33 @@ public static partial class Udp
         {
             state.Counters.Increment(thread, UdpCounter.Redispatched);
             request.Data = data;
-            request.Flags |= MessageFlags.IgnoreHome;
-            socket.ActiveRequest = null;
+            request.Scratch0 = (long)source.Value << 32 | destination.Value;
+            request.Scratch1 = (long)pcb.LocalPort << 48 | (long)destinationPort << 32 | (long)pcb.TimeToLive << 8 | pcb.TypeOfService;
+            request.Flags |= FlowOutput | MessageFlags.IgnoreHome;
+            SocketRequest.Current = null;
             request.Forward(stack.Threads[flowThread].Port);
             return Errno.EJUSTRETURN;
         }
+        return Output(stack, state, thread, data, source, destination, pcb.LocalPort, destinationPort, pcb.TimeToLive, pcb.TypeOfService);
+    }
 
+    private static Errno OutputCarried(NetStack stack, UdpState state, int thread, SocketRequest request, PacketBuffer data)
+    {
+        var source = new IPv4Address((uint)(request.Scratch0 >> 32));
+        var destination = new IPv4Address((uint)request.Scratch0);
+        long ports = request.Scratch1;
+        return Output(stack, state, thread, data, source, destination, (ushort)(ports >> 48), (ushort)(ports >> 32),
+            (byte)(ports >> 8), (byte)ports);
+    }
+
+    /// <summary>Builds the UDP header (checksum over a chain too) and hands the datagram to IPv4, on the flow's thread.</summary>
+    private static Errno Output(NetStack stack, UdpState state, int thread, PacketBuffer data, IPv4Address source,
+        IPv4Address destination, ushort sourcePort, ushort destinationPort, byte timeToLive, byte typeOfService)
+    {
+        int payloadLength = Chains.Length(data);
         if (data.Headroom < UdpDatagram.HeaderLength) return Free(data, Errno.ENOBUFS);
         var header = data.Prepend(UdpDatagram.HeaderLength);
-        var repr = new UdpRepr(pcb.LocalPort, destinationPort, payloadLength);
+        var repr = new UdpRepr(sourcePort, destinationPort, payloadLength);
         if (data.Next is null)
         {
             repr.Emit(data.Data, source, destination);
@@ -270,7 +304,7 @@ public static partial class Udp
             datagram.Length = (ushort)repr.BufferLength;
             datagram.Checksum = ChainChecksum(data, source, destination, repr.BufferLength);
         }
-        var error = IPv4.IPv4.Output(stack, data, source, destination, IpProtocol.Udp, pcb.TimeToLive, pcb.TypeOfService);
+        var error = IPv4.IPv4.Output(stack, data, source, destination, IpProtocol.Udp, timeToLive, typeOfService);
         state.Counters.Increment(thread, error == Errno.None ? UdpCounter.Sent : UdpCounter.SendErrors);
         return error;
     }
@@ -320,7 +354,7 @@ public static partial class Udp
         var pcb = state.Tables[thread].Lookup(source.Value, sourcePort, destination.Value, destinationPort, hash);
         if (pcb?.Socket?.Datagrams is not { } queue)
         {
-            if (destination.IsBroadcast || destination.IsMulticast)
+            if (destination.IsMulticast || stack.State<InterfaceTable>().IsBroadcast(destination))
             {
                 Drop(packet, counters, thread, UdpCounter.NoPortBroadcast);
                 return;
@@ -371,16 +405,16 @@ public static partial class Udp
 
     // ---------------- helpers ----------------
 
-    private static Errno InsertWildcard(NetSocket socket, UdpPcb pcb)
+    private static Errno InsertWildcard(NetSocket socket, UdpPcb pcb, Errno result = Errno.None)
     {
         var stack = socket.Stack;
         pcb.Wildcarded = true;
         if (stack.Threads.Count == 1)
         {
             stack.State<UdpState>().Tables[0].InsertWildcard(pcb);
-            return ResumeInline(socket);
+            return result != Errno.None ? result : ResumeInline(socket);
         }
-        StartChain(socket, pcb, UdpTableChange.Operation.InsertWildcard);
+        StartChain(socket, pcb, UdpTableChange.Operation.InsertWildcard, result);
         return Errno.EJUSTRETURN;
     }
 
@@ -393,34 +427,33 @@ public static partial class Udp
             stack.State<UdpState>().Tables[0].RemoveWildcard(pcb);
             return ResumeInline(socket);
         }
-        StartChain(socket, pcb, UdpTableChange.Operation.RemoveWildcard);
+        StartChain(socket, pcb, UdpTableChange.Operation.RemoveWildcard, Errno.None);
         return Errno.EJUSTRETURN;
     }
 
     /// <summary>With one thread the change is done at once: re-run the request's handler now, as the chain would.</summary>
     private static Errno ResumeInline(NetSocket socket)
     {
-        var request = socket.ActiveRequest;
+        var request = SocketRequest.Current;
         if (request is null) return Errno.None;
-        socket.ActiveRequest = null;
-        ((UdpPcb)socket.ProtocolControlBlock!).Resuming = true;
+        SocketRequest.Current = null;
+        request.Flags |= Resumed;
         request.Forward(socket.Home.Port);
         return Errno.EJUSTRETURN;
     }
 
-    private static void StartChain(NetSocket socket, UdpPcb pcb, UdpTableChange.Operation operation)
+    private static void StartChain(NetSocket socket, UdpPcb pcb, UdpTableChange.Operation operation, Errno result)
     {
         var stack = socket.Stack;
         var change = stack.State<UdpState>().Chains.Rent();
         change.Stack = stack;
         change.Pcb = pcb;
         change.Op = operation;
-        change.Request = socket.ActiveRequest;
-        change.Result = Errno.None;
-        if (change.Request is not null && operation != UdpTableChange.Operation.Detach) pcb.Resuming = true;
+        change.Request = SocketRequest.Current;
+        change.Result = result;
         unsafe { change.Handler = UdpTableChange.Handler0; }
         change.Flags = MessageFlags.IgnoreHome;
-        socket.ActiveRequest = null;
+        SocketRequest.Current = null;
         stack.Threads[0].Port.Send(change);
     }
 

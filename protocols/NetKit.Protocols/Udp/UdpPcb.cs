@@ -30,11 +30,8 @@ public sealed class UdpPcb : IPv4.IIPv4Options
     /// <summary>In every thread's wildcard table (bound, unconnected); written on the owner thread only.</summary>
     public bool Wildcarded { get; set; }
 
-    /// <summary>
-    /// A request's handler started a change on every thread and will run again when it is done; the re-run sees this
-    /// and finishes instead of starting over. Owner thread only.
-    /// </summary>
-    public bool Resuming { get; set; }
+    /// <summary>Detach ran: every later request for this pcb (a resumed bind, a migrating connect) is refused.</summary>
+    public bool Detached { get; set; }
 
     /// <summary>SHUT_WR was requested: sends fail with EPIPE.</summary>
     public bool SendShutdown { get; set; }

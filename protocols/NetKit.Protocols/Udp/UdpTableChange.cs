@@ -68,8 +68,13 @@ internal sealed unsafe class UdpTableChange : NetMsg
         message.Reply();
         if (request is null) return;
         if (op == Operation.Detach || result != Errno.None)
+        {
             request.Reply(result);
+        }
         else
-            request.Forward(request.Socket!.Home.Port); // the handler runs again at home and finds the change done
+        {
+            request.Flags |= MessageFlags.Protocol0; // Udp's "resumed": the handler runs again at home and finishes
+            request.Forward(request.Socket!.Home.Port);
+        }
     }
 }

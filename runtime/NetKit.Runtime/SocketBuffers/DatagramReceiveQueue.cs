@@ -68,7 +68,7 @@ public sealed class DatagramReceiveQueue : IDisposable
         return Interlocked.CompareExchange(ref slot, created, null) ?? created;
     }
 
-    /// <summary>Datagrams refused because the writer's ring was full or the reader closed (UDP <c>udps_fullsock</c>).</summary>
+    /// <summary>Datagrams refused because the writer's ring was full or the socket stopped receiving (UDP <c>udps_fullsock</c>).</summary>
     public long Drops
     {
         get
@@ -103,7 +103,7 @@ public sealed class DatagramReceiveQueue : IDisposable
     public bool TryWrite(int writer, in SockAddr source, ReadOnlySpan<byte> payload)
     {
         var lane = LaneOf(writer);
-        if (!lane.Ring.TryWrite(source, payload))
+        if (Volatile.Read(ref _completed) != 0 || !lane.Ring.TryWrite(source, payload))
         {
             Volatile.Write(ref lane.Drops, lane.Drops + 1);
             return false;

@@ -22,6 +22,9 @@ public sealed class NetKitSocket : IDisposable
     private readonly NetStack _stack;
     private readonly NetSocket _socket;
     private readonly PacketBufferPool _sendBuffers;
+    // Renting is serialised: the pool's fast path belongs to one thread and its foreign path takes the whole free
+    // list at once, so two application threads renting together would see it empty (frees stay lock-free).
+    private readonly object _rentGate = new();
     private int _closed;
 
     private NetKitSocket(NetStack stack, NetSocket socket)
@@ -50,6 +53,9 @@ public sealed class NetKitSocket : IDisposable
         NetKitSocketException.ThrowIfError(TryCreate(stack, type, protocol, out var socket), $"socket({type}, {protocol})");
         return socket!;
     }
+
+    /// <summary>Largest payload one send can carry (the IPv4 total length bounds every datagram).</summary>
+    public const int MaxDatagram = 65535;
 
     /// <summary>The protocol-side socket (for generated stack calls and diagnostics).</summary>
     public NetSocket Handle => _socket;
@@ -102,7 +108,9 @@ public sealed class NetKitSocket : IDisposable
         if (Closed) return Errno.EBADF;
         var error = _socket.TakeError();
         if (error != Errno.None) return error;
-        var buffer = _sendBuffers.TryRentChain(payload.Length, _sendBuffers.Options.DefaultHeadroom);
+        if (payload.Length > MaxDatagram) return Errno.EMSGSIZE;
+        PacketBuffer? buffer;
+        lock (_rentGate) buffer = _sendBuffers.TryRentChain(payload.Length, _sendBuffers.Options.DefaultHeadroom);
         if (buffer is null) return Errno.ENOBUFS;
         int copied = 0;
         for (var b = buffer; b is not null; b = b.Next)
@@ -157,7 +165,7 @@ public sealed class NetKitSocket : IDisposable
         var queue = _socket.Datagrams;
         if (queue is null) return Errno.EOPNOTSUPP;
         var timeout = _socket.ReceiveTimeout;
-        long deadline = timeout > TimeSpan.Zero ? Environment.TickCount64 + (long)timeout.TotalMilliseconds : long.MaxValue;
+        long deadline = timeout > TimeSpan.Zero ? Environment.TickCount64 + Math.Max(1, (long)Math.Ceiling(timeout.TotalMilliseconds)) : long.MaxValue;
         while (true)
         {
             if (queue.TryRead(buffer, out source, out received, out datagramLength)) return Errno.None;

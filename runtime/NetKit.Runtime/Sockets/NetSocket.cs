@@ -99,9 +99,6 @@ public class NetSocket
     /// <summary>Receive buffer of a datagram socket, created by its protocol on attach.</summary>
     public SocketBuffers.DatagramReceiveQueue? Datagrams { get; set; }
 
-    /// <summary>The request whose handler is running on the owner thread right now (set by generated dispatch).</summary>
-    public SocketRequest? ActiveRequest { get; set; }
-
     /// <summary>Socket-level boolean options (<c>so_options</c>); written in the caller's context.</summary>
     public SocketOptionFlags Options
     {
@@ -138,13 +135,13 @@ public class NetSocket
     /// </summary>
     public Errno MigrateTo(MessagePort port)
     {
-        var request = ActiveRequest;
-        if (request is null || !Home.Port.IsOwnerThread)
+        var request = SocketRequest.Current;
+        if (request is null || !ReferenceEquals(request.Socket, this) || !Home.Port.IsOwnerThread)
         {
             Misuse.Report(MisuseKind.ForwardNotRunning, "MigrateTo is only valid inside a request handler running on the socket's owner thread.");
             return Errno.EINVAL;
         }
-        ActiveRequest = null;
+        SocketRequest.Current = null;
         request.ForwardAndRehome(port);
         return Errno.EJUSTRETURN;
     }

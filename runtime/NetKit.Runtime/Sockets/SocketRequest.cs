@@ -23,6 +23,25 @@ public sealed unsafe class SocketRequest : NetMsg
     public const int InlineValueCapacity = 256;
 
     [ThreadStatic] private static SocketRequest? t_cached;
+    [ThreadStatic] private static SocketRequest? t_current;
+
+    /// <summary>
+    /// The request whose handler is running on this protocol thread (set around the handler call by generated
+    /// dispatch). Per thread, so a request of the same socket running on another thread (a send forwarded to its
+    /// flow's thread) can never be mistaken for it. A handler that forwards or keeps the request takes it from here.
+    /// </summary>
+    public static SocketRequest? Current
+    {
+        get => t_current;
+        [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+        set => t_current = value;
+    }
+
+    /// <summary>Protocol-private values a request carries across a forward (e.g. a resolved UDP 4-tuple).</summary>
+    public long Scratch0;
+
+    /// <summary>Protocol-private values a request carries across a forward.</summary>
+    public long Scratch1;
 
     public SocketRequest() : base(null)
     {

@@ -13,13 +13,11 @@ static partial class Dgram
     {
         var request = (global::NetKit.Runtime.Sockets.SocketRequest)message;
         var socket = request.Socket!;
-        socket.ActiveRequest = request;
+        var outer = global::NetKit.Runtime.Sockets.SocketRequest.Current; // a handler may issue a nested request inline
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = request;
         var error = Attach(socket);
-        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN)
-        {
-            socket.ActiveRequest = null;
-            request.Reply(error);
-        }
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = outer;
+        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN) request.Reply(error);
     }
 
     /// <summary>Netmsg handler for <c>Bind</c>: calls <see cref="Bind"/> on the owner thread and replies with its errno.</summary>
@@ -29,13 +27,11 @@ static partial class Dgram
     {
         var request = (global::NetKit.Runtime.Sockets.SocketRequest)message;
         var socket = request.Socket!;
-        socket.ActiveRequest = request;
+        var outer = global::NetKit.Runtime.Sockets.SocketRequest.Current; // a handler may issue a nested request inline
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = request;
         var error = Bind(socket, in request.Address);
-        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN)
-        {
-            socket.ActiveRequest = null;
-            request.Reply(error);
-        }
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = outer;
+        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN) request.Reply(error);
     }
 
     /// <summary>Netmsg handler for <c>Connect</c>: calls <see cref="Connect"/> on the owner thread and replies with its errno.</summary>
@@ -45,13 +41,11 @@ static partial class Dgram
     {
         var request = (global::NetKit.Runtime.Sockets.SocketRequest)message;
         var socket = request.Socket!;
-        socket.ActiveRequest = request;
+        var outer = global::NetKit.Runtime.Sockets.SocketRequest.Current; // a handler may issue a nested request inline
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = request;
         var error = Connect(socket, in request.Address);
-        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN)
-        {
-            socket.ActiveRequest = null;
-            request.Reply(error);
-        }
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = outer;
+        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN) request.Reply(error);
     }
 
     /// <summary>Netmsg handler for <c>Listen</c>: calls <see cref="Listen"/> on the owner thread and replies with its errno.</summary>
@@ -61,13 +55,11 @@ static partial class Dgram
     {
         var request = (global::NetKit.Runtime.Sockets.SocketRequest)message;
         var socket = request.Socket!;
-        socket.ActiveRequest = request;
+        var outer = global::NetKit.Runtime.Sockets.SocketRequest.Current; // a handler may issue a nested request inline
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = request;
         var error = Listen(socket, request.Argument);
-        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN)
-        {
-            socket.ActiveRequest = null;
-            request.Reply(error);
-        }
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = outer;
+        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN) request.Reply(error);
     }
 
     /// <summary>Netmsg handler for <c>Accept</c>: calls <see cref="Accept"/> on the owner thread and replies with its errno.</summary>
@@ -77,13 +69,11 @@ static partial class Dgram
     {
         var request = (global::NetKit.Runtime.Sockets.SocketRequest)message;
         var socket = request.Socket!;
-        socket.ActiveRequest = request;
+        var outer = global::NetKit.Runtime.Sockets.SocketRequest.Current; // a handler may issue a nested request inline
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = request;
         var error = Accept(socket, out request.Address);
-        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN)
-        {
-            socket.ActiveRequest = null;
-            request.Reply(error);
-        }
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = outer;
+        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN) request.Reply(error);
     }
 
     /// <summary>Netmsg handler for <c>Send</c>: calls <see cref="Send"/> on the owner thread and replies with its errno.</summary>
@@ -95,13 +85,11 @@ static partial class Dgram
         var socket = request.Socket!;
         var data = request.Data; // the handler owns the data from here, whatever it returns
         request.Data = null;
-        socket.ActiveRequest = request;
+        var outer = global::NetKit.Runtime.Sockets.SocketRequest.Current; // a handler may issue a nested request inline
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = request;
         var error = Send(socket, data!, in request.Address, request.RequestFlags);
-        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN)
-        {
-            socket.ActiveRequest = null;
-            request.Reply(error);
-        }
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = outer;
+        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN) request.Reply(error);
     }
 
     /// <summary>Netmsg handler for <c>Received</c>: calls <see cref="Received"/> on the owner thread and replies with its errno.</summary>
@@ -111,13 +99,11 @@ static partial class Dgram
     {
         var request = (global::NetKit.Runtime.Sockets.SocketRequest)message;
         var socket = request.Socket!;
-        socket.ActiveRequest = request;
+        var outer = global::NetKit.Runtime.Sockets.SocketRequest.Current; // a handler may issue a nested request inline
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = request;
         var error = Received(socket, request.RequestFlags);
-        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN)
-        {
-            socket.ActiveRequest = null;
-            request.Reply(error);
-        }
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = outer;
+        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN) request.Reply(error);
     }
 
     /// <summary>Netmsg handler for <c>ReceiveOutOfBand</c>: calls <see cref="ReceiveOutOfBand"/> on the owner thread and replies with its errno.</summary>
@@ -127,13 +113,11 @@ static partial class Dgram
     {
         var request = (global::NetKit.Runtime.Sockets.SocketRequest)message;
         var socket = request.Socket!;
-        socket.ActiveRequest = request;
+        var outer = global::NetKit.Runtime.Sockets.SocketRequest.Current; // a handler may issue a nested request inline
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = request;
         var error = ReceiveOutOfBand(socket, out request.ResultByte, request.RequestFlags);
-        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN)
-        {
-            socket.ActiveRequest = null;
-            request.Reply(error);
-        }
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = outer;
+        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN) request.Reply(error);
     }
 
     /// <summary>Netmsg handler for <c>Shutdown</c>: calls <see cref="Shutdown"/> on the owner thread and replies with its errno.</summary>
@@ -143,13 +127,11 @@ static partial class Dgram
     {
         var request = (global::NetKit.Runtime.Sockets.SocketRequest)message;
         var socket = request.Socket!;
-        socket.ActiveRequest = request;
+        var outer = global::NetKit.Runtime.Sockets.SocketRequest.Current; // a handler may issue a nested request inline
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = request;
         var error = Shutdown(socket);
-        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN)
-        {
-            socket.ActiveRequest = null;
-            request.Reply(error);
-        }
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = outer;
+        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN) request.Reply(error);
     }
 
     /// <summary>Netmsg handler for <c>Disconnect</c>: calls <see cref="Disconnect"/> on the owner thread and replies with its errno.</summary>
@@ -159,13 +141,11 @@ static partial class Dgram
     {
         var request = (global::NetKit.Runtime.Sockets.SocketRequest)message;
         var socket = request.Socket!;
-        socket.ActiveRequest = request;
+        var outer = global::NetKit.Runtime.Sockets.SocketRequest.Current; // a handler may issue a nested request inline
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = request;
         var error = Disconnect(socket);
-        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN)
-        {
-            socket.ActiveRequest = null;
-            request.Reply(error);
-        }
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = outer;
+        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN) request.Reply(error);
     }
 
     /// <summary>Netmsg handler for <c>Abort</c>: calls <see cref="Abort"/> on the owner thread and replies with its errno.</summary>
@@ -175,13 +155,11 @@ static partial class Dgram
     {
         var request = (global::NetKit.Runtime.Sockets.SocketRequest)message;
         var socket = request.Socket!;
-        socket.ActiveRequest = request;
+        var outer = global::NetKit.Runtime.Sockets.SocketRequest.Current; // a handler may issue a nested request inline
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = request;
         var error = Abort(socket);
-        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN)
-        {
-            socket.ActiveRequest = null;
-            request.Reply(error);
-        }
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = outer;
+        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN) request.Reply(error);
     }
 
     /// <summary>Netmsg handler for <c>Detach</c>: calls <see cref="Detach"/> on the owner thread and replies with its errno.</summary>
@@ -191,13 +169,11 @@ static partial class Dgram
     {
         var request = (global::NetKit.Runtime.Sockets.SocketRequest)message;
         var socket = request.Socket!;
-        socket.ActiveRequest = request;
+        var outer = global::NetKit.Runtime.Sockets.SocketRequest.Current; // a handler may issue a nested request inline
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = request;
         var error = Detach(socket);
-        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN)
-        {
-            socket.ActiveRequest = null;
-            request.Reply(error);
-        }
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = outer;
+        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN) request.Reply(error);
     }
 
     /// <summary>Netmsg handler for <c>Control</c>: calls <see cref="Control"/> on the owner thread and replies with its errno.</summary>
@@ -207,13 +183,11 @@ static partial class Dgram
     {
         var request = (global::NetKit.Runtime.Sockets.SocketRequest)message;
         var socket = request.Socket!;
-        socket.ActiveRequest = request;
+        var outer = global::NetKit.Runtime.Sockets.SocketRequest.Current; // a handler may issue a nested request inline
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = request;
         var error = Control(socket, unchecked((uint)request.Argument), request.CallerBuffer);
-        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN)
-        {
-            socket.ActiveRequest = null;
-            request.Reply(error);
-        }
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = outer;
+        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN) request.Reply(error);
     }
 
     /// <summary>Netmsg handler for <c>SocketAddress</c>: calls <see cref="SocketAddress"/> on the owner thread and replies with its errno.</summary>
@@ -223,13 +197,11 @@ static partial class Dgram
     {
         var request = (global::NetKit.Runtime.Sockets.SocketRequest)message;
         var socket = request.Socket!;
-        socket.ActiveRequest = request;
+        var outer = global::NetKit.Runtime.Sockets.SocketRequest.Current; // a handler may issue a nested request inline
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = request;
         var error = SocketAddress(socket, out request.Address);
-        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN)
-        {
-            socket.ActiveRequest = null;
-            request.Reply(error);
-        }
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = outer;
+        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN) request.Reply(error);
     }
 
     /// <summary>Netmsg handler for <c>PeerAddress</c>: calls <see cref="PeerAddress"/> on the owner thread and replies with its errno.</summary>
@@ -239,13 +211,11 @@ static partial class Dgram
     {
         var request = (global::NetKit.Runtime.Sockets.SocketRequest)message;
         var socket = request.Socket!;
-        socket.ActiveRequest = request;
+        var outer = global::NetKit.Runtime.Sockets.SocketRequest.Current; // a handler may issue a nested request inline
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = request;
         var error = PeerAddress(socket, out request.Address);
-        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN)
-        {
-            socket.ActiveRequest = null;
-            request.Reply(error);
-        }
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = outer;
+        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN) request.Reply(error);
     }
 
     /// <summary>Netmsg handler for <c>ControlOutput</c>: calls <see cref="ControlOutput"/> on the owner thread and replies with its errno.</summary>
@@ -256,14 +226,12 @@ static partial class Dgram
         var request = (global::NetKit.Runtime.Sockets.SocketRequest)message;
         var socket = request.Socket!;
         var option = new global::NetKit.Runtime.Sockets.SocketOption { Access = request.Access, Level = request.Level, Name = request.Name, Value = request.CallerBuffer, Length = request.BufferLength, IsNotification = request.IsNotification };
-        socket.ActiveRequest = request;
+        var outer = global::NetKit.Runtime.Sockets.SocketRequest.Current;
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = request;
         var error = ControlOutput(socket, ref option);
+        global::NetKit.Runtime.Sockets.SocketRequest.Current = outer;
         request.ValueLength = option.Length;
-        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN)
-        {
-            socket.ActiveRequest = null;
-            request.Reply(error);
-        }
+        if (error != global::NetKit.Runtime.Errno.EJUSTRETURN) request.Reply(error);
     }
 
     /// <summary>Netmsg handler: runs <see cref="ControlInput"/> on the thread owning the quoted flow, then frees the packet.</summary>

@@ -98,7 +98,8 @@ public sealed class MalformedInputTests : IDisposable
         var zero = IPv4Packet.CreateUnchecked(ttlZero.AsSpan(14));
         zero.TimeToLive = 0;
         zero.FillChecksum();
-        AssertCounted(ttlZero, () => ip[IPv4Counter.BadTimeToLive]);
+        // TTL 0 is delivered, not dropped: a host must not discard for TTL < 2 (RFC 1122 §3.2.1.7).
+        AssertCounted(ttlZero, () => ip[IPv4Counter.Delivered]);
     }
 
     [Fact]
