@@ -47,10 +47,21 @@ internal sealed unsafe class ArpCache
             Ethernet.Ethernet.Output(_stack, nic, packet, MacAddress.Broadcast, EtherType.IPv4);
             return;
         }
-        if (_entries.TryGetValue((nic.Index, nextHop.Value), out var entry) && entry.Resolved && now < entry.DeadlineNanoseconds)
+        if (_entries.TryGetValue((nic.Index, nextHop.Value), out var entry) && entry.Resolved)
         {
-            Ethernet.Ethernet.Output(_stack, nic, packet, entry.Mac, EtherType.IPv4);
-            return;
+            if (now < entry.DeadlineNanoseconds)
+            {
+                Ethernet.Ethernet.Output(_stack, nic, packet, entry.Mac, EtherType.IPv4);
+                return;
+            }
+            // Stale but in use: keep sending to the old MAC while a refresh request is out (Linux's STALE/PROBE),
+            // rather than stalling the flow every reachable-time; give up only after the requests go unanswered.
+            if (now < entry.DeadlineNanoseconds + RefreshGrace)
+            {
+                if (now - entry.LastRequestNanoseconds >= _options.RequestInterval.Ticks * 100) Request(nic, entry, now, refresh: true);
+                Ethernet.Ethernet.Output(_stack, nic, packet, entry.Mac, EtherType.IPv4);
+                return;
+            }
         }
         if (entry is null)
         {
@@ -65,7 +76,7 @@ internal sealed unsafe class ArpCache
         }
         else if (entry.Resolved)
         {
-            // Expired: keep using nothing until confirmed; start over as a waiting entry (refresh).
+            // Stale and unconfirmed past the refresh grace: start over as a waiting entry.
             entry.Resolved = false;
             entry.RequestsSent = 0;
         }
@@ -119,6 +130,12 @@ internal sealed unsafe class ArpCache
 
     private void Hold(ArpEntry entry, PacketBuffer packet)
     {
+        if (entry.Hold.Length == 0)
+        {
+            packet.Free();
+            _counters.Increment(_thread, ArpCounter.HoldQueueDrops);
+            return;
+        }
         if (entry.HoldCount == entry.Hold.Length)
         {
             // Full: drop the oldest so the newest data goes out first once resolved (Linux's unres_qlen behaviour).
@@ -132,11 +149,14 @@ internal sealed unsafe class ArpCache
         _counters.Increment(_thread, ArpCounter.HeldPackets);
     }
 
-    private void Request(NetInterface nic, ArpEntry entry, long now)
+    /// <summary>How long a stale entry stays usable while it is being refreshed: every allowed request, one interval apart.</summary>
+    private long RefreshGrace => _options.RequestInterval.Ticks * 100 * _options.MaxRequests;
+
+    private void Request(NetInterface nic, ArpEntry entry, long now, bool refresh = false)
     {
         entry.LastRequestNanoseconds = now;
         entry.RequestsSent++;
-        entry.DeadlineNanoseconds = now + _options.RequestInterval.Ticks * 100;
+        if (!refresh) entry.DeadlineNanoseconds = now + _options.RequestInterval.Ticks * 100;
         var configuration = nic.Configuration;
         if (Arp.SendArp(_stack, nic, ArpRepr.Request(nic.Mac, configuration.Address, entry.Address), MacAddress.Broadcast))
             _counters.Increment(_thread, ArpCounter.RequestsSent);
@@ -159,7 +179,7 @@ internal sealed unsafe class ArpCache
         {
             if (entry.Resolved)
             {
-                if (now >= entry.DeadlineNanoseconds + _options.ReachableTime.Ticks * 100) (remove ??= new()).Add(key);
+                if (now >= entry.DeadlineNanoseconds + RefreshGrace + _options.ReachableTime.Ticks * 100) (remove ??= new()).Add(key);
                 continue;
             }
             if (now < entry.DeadlineNanoseconds) continue;
