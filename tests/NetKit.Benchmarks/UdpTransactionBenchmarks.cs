@@ -24,6 +24,10 @@ public class UdpTransactionBenchmarks
     private static readonly IPv4Address AddressA = IPv4Address.Parse("10.0.0.1");
     private static readonly IPv4Address AddressB = IPv4Address.Parse("10.0.0.2");
 
+    /// <summary>True: both applications post their sends (no wait for the protocol thread); false: synchronous sends.</summary>
+    [Params(false, true)]
+    public bool Posted { get; set; }
+
     private ProtocolThreadGroup _threadsA = null!, _threadsB = null!;
     private MemoryInterface _deviceA = null!, _deviceB = null!;
     private NetKitSocket _client = null!, _server = null!;
@@ -105,8 +109,9 @@ public class UdpTransactionBenchmarks
         var buffer = new byte[256];
         while (!_stop)
         {
-            if (_server.TryReceiveFrom(buffer, out int n, out _, out var from) == Errno.None)
-                _server.TrySendTo(buffer.AsSpan(0, n), from, out _);
+            if (_server.TryReceiveFrom(buffer, out int n, out _, out var from) != Errno.None) continue;
+            if (Posted) _server.TryPostSendTo(buffer.AsSpan(0, n), from);
+            else _server.TrySendTo(buffer.AsSpan(0, n), from, out _);
         }
     }
 
@@ -130,7 +135,8 @@ public class UdpTransactionBenchmarks
     [Benchmark]
     public int Transaction()
     {
-        _client.Send(_request);
+        if (Posted) NetKitSocketException.ThrowIfError(_client.TryPostSend(_request), "send");
+        else _client.Send(_request);
         return _client.Receive(_reply);
     }
 }

@@ -77,6 +77,11 @@ internal static class ProtocolEmitter
             w.Line("var error = " + request.Method + "(" + Arguments(request.Kind) + ");");
             w.Line(Names.SocketRequest + ".Current = outer;");
         }
+        if (request.Kind == UserRequestKind.Send)
+        {
+            w.Line("// A posted send has no waiting caller: its error is the socket's pending error (so_error).");
+            w.Line("if (request.IsPosted && error != " + Names.Errno + ".None && error != " + Names.Errno + ".EJUSTRETURN) socket.SetError(error);");
+        }
         w.Line("if (error != " + Names.Errno + ".EJUSTRETURN) request.Reply(error);");
         w.Close();
     }

@@ -42,6 +42,8 @@ internal static class StackEmitter
             EmitRequest(w, plan, kind);
         }
         w.Line();
+        EmitPostSend(w, plan);
+        w.Line();
         EmitSetOption(w, plan);
         w.Line();
         EmitGetOption(w, plan);
@@ -521,6 +523,40 @@ internal static class StackEmitter
         }
         foreach (var line in sig.After) w.Line(line);
         w.Line("return error;");
+        w.Close();
+    }
+
+    private static void EmitPostSend(SourceWriter w, StackPlan plan)
+    {
+        w.Line("/// <summary><c>pru_send</c> without waiting, in a pooled message; errors become the socket's pending error.</summary>");
+        w.Line(GeneratedHeader.GeneratedCode);
+        w.Open("public override " + Names.Errno + " PostSend(" + Names.NetSocket + " socket, " + Names.PacketBuffer + "? data, in " + Names.SockAddr + " address, int flags)");
+        w.Line("var error = CheckSocket(socket);");
+        w.Line("delegate*<" + Names.NetMsg + ", void> handler = null;");
+        w.Open("if (error == " + Names.Errno + ".None)");
+        w.Open("switch (socket.ProtocolIndex)");
+        foreach (var p in plan.Handling(UserRequestKind.Send))
+        {
+            w.Line("case ProtocolIndex." + p.Identifier + ":");
+            w.Line("    handler = &" + p.Model.FullName + "." + Names.RequestDispatch(UserRequestKind.Send) + ";");
+            w.Line("    break;");
+        }
+        w.Line("default:");
+        w.Line("    error = " + Names.Errno + ".EOPNOTSUPP;");
+        w.Line("    break;");
+        w.Close();
+        w.Close();
+        w.Open("if (error != " + Names.Errno + ".None)");
+        w.Line("data?.Free();");
+        w.Line("return error;");
+        w.Close();
+        w.Line("var request = PostedRequests.Rent().Prepare(socket, handler);");
+        w.Line("request.IsPosted = true;");
+        w.Line("request.Data = data;");
+        w.Line("request.Address = address;");
+        w.Line("request.RequestFlags = flags;");
+        w.Line("socket.Home.Port.Send(request);");
+        w.Line("return " + Names.Errno + ".None;");
         w.Close();
     }
 

@@ -119,6 +119,16 @@ public abstract class NetStack
     /// <summary><c>pru_send</c>: takes <paramref name="data"/> over whatever the result.</summary>
     public abstract Errno Send(NetSocket socket, PacketBuffer? data, in SockAddr address, int flags);
 
+    /// <summary>
+    /// <c>pru_send</c> without waiting (DragonFly <c>so_pru_send_async</c>): the request goes to the owner thread in a
+    /// pooled message and the caller returns at once. Errors found there become the socket's pending error
+    /// (<see cref="NetSocket.TakeError"/>), reported by its next call. Takes <paramref name="data"/> over.
+    /// </summary>
+    public abstract Errno PostSend(NetSocket socket, PacketBuffer? data, in SockAddr address, int flags);
+
+    /// <summary>Messages for posted sends; a reply returns them here.</summary>
+    protected NetMsgPool<SocketRequest> PostedRequests { get; } = new(256, static () => new SocketRequest());
+
     /// <summary><c>pru_rcvd</c>.</summary>
     public abstract Errno Received(NetSocket socket, int flags);
 

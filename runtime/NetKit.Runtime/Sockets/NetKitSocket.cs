@@ -112,13 +112,7 @@ public sealed class NetKitSocket : IDisposable
         PacketBuffer? buffer;
         lock (_rentGate) buffer = _sendBuffers.TryRentChain(payload.Length, _sendBuffers.Options.DefaultHeadroom);
         if (buffer is null) return Errno.ENOBUFS;
-        int copied = 0;
-        for (var b = buffer; b is not null; b = b.Next)
-        {
-            var piece = b.Data;
-            payload.Slice(copied, piece.Length).CopyTo(piece);
-            copied += piece.Length;
-        }
+        Copy(payload, buffer);
         error = _stack.Send(_socket, buffer, destination, 0);
         if (error == Errno.None) sent = payload.Length;
         return error;
@@ -128,6 +122,38 @@ public sealed class NetKitSocket : IDisposable
     {
         Throw(TrySendTo(payload, destination, out int sent), "sendto", destination);
         return sent;
+    }
+
+    /// <summary>
+    /// Sends one datagram without waiting for the protocol thread (DragonFly's asynchronous send): the payload is
+    /// copied here and the request posted. Errors the protocol finds (no route, EACCES, …) are reported by this
+    /// socket's next call, as BSD reports asynchronous errors through <c>so_error</c>. Use it where latency matters.
+    /// </summary>
+    public Errno TryPostSendTo(ReadOnlySpan<byte> payload, in SockAddr destination)
+    {
+        if (Closed) return Errno.EBADF;
+        var error = _socket.TakeError();
+        if (error != Errno.None) return error;
+        if (payload.Length > MaxDatagram) return Errno.EMSGSIZE;
+        PacketBuffer? buffer;
+        lock (_rentGate) buffer = _sendBuffers.TryRentChain(payload.Length, _sendBuffers.Options.DefaultHeadroom);
+        if (buffer is null) return Errno.ENOBUFS;
+        Copy(payload, buffer);
+        return _stack.PostSend(_socket, buffer, destination, 0);
+    }
+
+    /// <summary>Posted send on a connected socket.</summary>
+    public Errno TryPostSend(ReadOnlySpan<byte> payload) => TryPostSendTo(payload, default);
+
+    private static void Copy(ReadOnlySpan<byte> payload, PacketBuffer buffer)
+    {
+        int copied = 0;
+        for (var b = buffer; b is not null; b = b.Next)
+        {
+            var piece = b.Data;
+            payload.Slice(copied, piece.Length).CopyTo(piece);
+            copied += piece.Length;
+        }
     }
 
     /// <summary>Sends on a connected socket (<c>send</c>).</summary>

@@ -37,6 +37,9 @@ public sealed unsafe class SocketRequest : NetMsg
         set => t_current = value;
     }
 
+    /// <summary>Nobody waits for this request (a posted send): its handler's error becomes the socket's pending error.</summary>
+    public bool IsPosted;
+
     /// <summary>Protocol-private values a request carries across a forward (e.g. a resolved UDP 4-tuple).</summary>
     public long Scratch0;
 
@@ -102,6 +105,7 @@ public sealed unsafe class SocketRequest : NetMsg
         Name = 0;
         Access = SockOptAccess.Set;
         Flags = MessageFlags.None;
+        IsPosted = false;
         IsNotification = false;
         ValueLength = 0;
         ResultByte = 0;

@@ -89,6 +89,8 @@ static partial class Dgram
         global::NetKit.Runtime.Sockets.SocketRequest.Current = request;
         var error = Send(socket, data!, in request.Address, request.RequestFlags);
         global::NetKit.Runtime.Sockets.SocketRequest.Current = outer;
+        // A posted send has no waiting caller: its error is the socket's pending error (so_error).
+        if (request.IsPosted && error != global::NetKit.Runtime.Errno.None && error != global::NetKit.Runtime.Errno.EJUSTRETURN) socket.SetError(error);
         if (error != global::NetKit.Runtime.Errno.EJUSTRETURN) request.Reply(error);
     }
 

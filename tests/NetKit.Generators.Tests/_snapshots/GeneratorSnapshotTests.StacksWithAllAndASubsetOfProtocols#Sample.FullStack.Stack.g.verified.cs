@@ -676,6 +676,38 @@ unsafe partial class FullStack : global::NetKit.Runtime.Protocols.NetStack
         return error;
     }
 
+    /// <summary><c>pru_send</c> without waiting, in a pooled message; errors become the socket's pending error.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("NetKit.Generators", "1.0.0.0")]
+    public override global::NetKit.Runtime.Errno PostSend(global::NetKit.Runtime.Sockets.NetSocket socket, global::NetKit.Runtime.Buffers.PacketBuffer? data, in global::NetKit.Runtime.Sockets.SockAddr address, int flags)
+    {
+        var error = CheckSocket(socket);
+        delegate*<global::NetKit.Runtime.Messaging.NetMsg, void> handler = null;
+        if (error == global::NetKit.Runtime.Errno.None)
+        {
+            switch (socket.ProtocolIndex)
+            {
+                case ProtocolIndex.Dgram:
+                    handler = &global::Sample.Dgram.__NetKitDispatchSend;
+                    break;
+                default:
+                    error = global::NetKit.Runtime.Errno.EOPNOTSUPP;
+                    break;
+            }
+        }
+        if (error != global::NetKit.Runtime.Errno.None)
+        {
+            data?.Free();
+            return error;
+        }
+        var request = PostedRequests.Rent().Prepare(socket, handler);
+        request.IsPosted = true;
+        request.Data = data;
+        request.Address = address;
+        request.RequestFlags = flags;
+        socket.Home.Port.Send(request);
+        return global::NetKit.Runtime.Errno.None;
+    }
+
     /// <summary><c>setsockopt(2)</c> with the caller's value bytes (a span is a buffer: empty means size 0 → EINVAL).</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("NetKit.Generators", "1.0.0.0")]
     public override global::NetKit.Runtime.Errno SetSocketOption(global::NetKit.Runtime.Sockets.NetSocket socket, int level, int name, global::System.ReadOnlySpan<byte> value)
