@@ -482,30 +482,11 @@ internal static class StackEmitter
     {
         if (kind == UserRequestKind.Attach) return; // part of CreateSocket
         var sig = Signature(kind);
-        var handlers = plan.Handling(kind);
         w.Line("/// <summary>" + sig.Summary + ", run on the socket's owner thread. EOPNOTSUPP if its protocol has no handler.</summary>");
         w.Line(GeneratedHeader.GeneratedCode);
         w.Open("public override " + Names.Errno + " " + sig.Name + "(" + sig.Parameters + ")");
         if (sig.OutDefault is { } outDefault) w.Line(outDefault);
-        w.Line("var error = CheckSocket(socket);");
-        w.Line("delegate*<" + Names.NetMsg + ", void> handler = null;");
-        w.Open("if (error == " + Names.Errno + ".None)");
-        w.Open("switch (socket.ProtocolIndex)");
-        foreach (var p in handlers)
-        {
-            w.Line("case ProtocolIndex." + p.Identifier + ":");
-            w.Line("    handler = &" + p.Model.FullName + "." + Names.RequestDispatch(kind) + ";");
-            w.Line("    break;");
-        }
-        w.Line("default:");
-        w.Line("    error = " + Names.Errno + ".EOPNOTSUPP;");
-        w.Line("    break;");
-        w.Close();
-        w.Close();
-        w.Open("if (error != " + Names.Errno + ".None)");
-        if (kind == UserRequestKind.Send) w.Line("data?.Free();");
-        w.Line("return error;");
-        w.Close();
+        EmitHandlerSelection(w, plan, kind);
         w.Line("var request = " + Names.SocketRequest + ".Rent().Prepare(socket, handler);");
         foreach (var line in sig.Fill) w.Line(line);
         if (kind == UserRequestKind.Control)
@@ -526,19 +507,20 @@ internal static class StackEmitter
         w.Close();
     }
 
-    private static void EmitPostSend(SourceWriter w, StackPlan plan)
+    /// <summary>
+    /// The start of every request method: socket check, then the generated dispatch of the socket's protocol for
+    /// <paramref name="kind"/> (EOPNOTSUPP when it has none); a refused send frees its data.
+    /// </summary>
+    private static void EmitHandlerSelection(SourceWriter w, StackPlan plan, UserRequestKind kind)
     {
-        w.Line("/// <summary><c>pru_send</c> without waiting, in a pooled message; errors become the socket's pending error.</summary>");
-        w.Line(GeneratedHeader.GeneratedCode);
-        w.Open("public override " + Names.Errno + " PostSend(" + Names.NetSocket + " socket, " + Names.PacketBuffer + "? data, in " + Names.SockAddr + " address, int flags)");
         w.Line("var error = CheckSocket(socket);");
         w.Line("delegate*<" + Names.NetMsg + ", void> handler = null;");
         w.Open("if (error == " + Names.Errno + ".None)");
         w.Open("switch (socket.ProtocolIndex)");
-        foreach (var p in plan.Handling(UserRequestKind.Send))
+        foreach (var p in plan.Handling(kind))
         {
             w.Line("case ProtocolIndex." + p.Identifier + ":");
-            w.Line("    handler = &" + p.Model.FullName + "." + Names.RequestDispatch(UserRequestKind.Send) + ";");
+            w.Line("    handler = &" + p.Model.FullName + "." + Names.RequestDispatch(kind) + ";");
             w.Line("    break;");
         }
         w.Line("default:");
@@ -547,9 +529,17 @@ internal static class StackEmitter
         w.Close();
         w.Close();
         w.Open("if (error != " + Names.Errno + ".None)");
-        w.Line("data?.Free();");
+        if (kind == UserRequestKind.Send) w.Line("data?.Free();");
         w.Line("return error;");
         w.Close();
+    }
+
+    private static void EmitPostSend(SourceWriter w, StackPlan plan)
+    {
+        w.Line("/// <summary><c>pru_send</c> without waiting, in a pooled message; errors become the socket's pending error.</summary>");
+        w.Line(GeneratedHeader.GeneratedCode);
+        w.Open("public override " + Names.Errno + " PostSend(" + Names.NetSocket + " socket, " + Names.PacketBuffer + "? data, in " + Names.SockAddr + " address, int flags)");
+        EmitHandlerSelection(w, plan, UserRequestKind.Send);
         w.Line("var request = PostedRequests.Rent().Prepare(socket, handler);");
         w.Line("request.IsPosted = true;");
         w.Line("request.Data = data;");

@@ -310,8 +310,13 @@ public static partial class IPv4
     [SockOpt(SockOptLevel.IP, SockOptName.IPTtl, SockOptAccess.Get)]
     public static Errno GetTimeToLive(NetSocket socket, out int value)
     {
-        value = socket.ProtocolControlBlock is IIPv4Options options ? options.TimeToLive : 0;
-        return socket.ProtocolControlBlock is IIPv4Options ? Errno.None : Errno.ENOPROTOOPT;
+        if (socket.ProtocolControlBlock is not IIPv4Options options)
+        {
+            value = 0;
+            return Errno.ENOPROTOOPT;
+        }
+        value = options.TimeToLive;
+        return Errno.None;
     }
 
     [SockOpt(SockOptLevel.IP, SockOptName.IPTos, SockOptAccess.Set, Minimum = 0, Maximum = 255)]
@@ -325,7 +330,12 @@ public static partial class IPv4
     [SockOpt(SockOptLevel.IP, SockOptName.IPTos, SockOptAccess.Get)]
     public static Errno GetTypeOfService(NetSocket socket, out int value)
     {
-        value = socket.ProtocolControlBlock is IIPv4Options options ? options.TypeOfService : 0;
-        return socket.ProtocolControlBlock is IIPv4Options ? Errno.None : Errno.ENOPROTOOPT;
+        if (socket.ProtocolControlBlock is not IIPv4Options options)
+        {
+            value = 0;
+            return Errno.ENOPROTOOPT;
+        }
+        value = options.TypeOfService;
+        return Errno.None;
     }
 }
