@@ -31,6 +31,19 @@ internal sealed unsafe class UdpTableChange : NetMsg
 
     public static delegate*<NetMsg, void> Handler0 => &Run;
 
+    /// <summary>
+    /// A thread stopped while the chain was travelling: the request it carries is answered with the stop's error
+    /// instead of waiting forever for a resume that cannot come.
+    /// </summary>
+    protected override void OnAbandoned(Errno error)
+    {
+        var request = Request;
+        Stack = null;
+        Pcb = null;
+        Request = null;
+        request?.Reply(error);
+    }
+
     private static void Run(NetMsg message)
     {
         var change = (UdpTableChange)message;

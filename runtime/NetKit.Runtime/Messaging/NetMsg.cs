@@ -209,10 +209,20 @@ public unsafe class NetMsg : IValueTaskSource<Errno>
     /// </summary>
     internal void Abandon(Errno error)
     {
+        OnAbandoned(error);
         if (ReplyPort.IsMustNotReply && !HasCaller)
             Volatile.Write(ref StateValue, (int)MessageState.Done);
         else
             Reply(error);
+    }
+
+    /// <summary>
+    /// Called when the runtime abandons this message, before its reply: a message that carries work for someone
+    /// else (a suspended request, a packet) hands it back here so nothing waits forever or leaks when threads stop.
+    /// Runs on whichever thread abandons it.
+    /// </summary>
+    protected virtual void OnAbandoned(Errno error)
+    {
     }
 
     internal ValueTask<Errno> PrepareAwait()

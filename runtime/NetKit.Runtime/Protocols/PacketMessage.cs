@@ -18,6 +18,13 @@ public sealed unsafe class PacketMessage : NetMsg
     public int Protocol;
     public ControlCommand Command;
 
+    /// <summary>A packet still queued when its thread stops goes back to its pool.</summary>
+    protected override void OnAbandoned(Errno error)
+    {
+        Stack = null;
+        Packet.Free();
+    }
+
     /// <summary>The buffer's embedded packet message, created on the buffer's first trip.</summary>
     public static PacketMessage For(PacketBuffer packet)
     {
