@@ -14,7 +14,7 @@ namespace NetKit.Benchmarks;
 /// <summary>
 /// UDP 64-byte request/response transactions between two <see cref="InetStack"/>s on the in-memory link, one
 /// outstanding at a time: the client application sends, host B's stack delivers, B's echo application (its own
-/// thread) answers, and the client application receives. Everything on both sides runs through the real stacks
+/// thread, or a run-to-completion handler on B's protocol thread) answers, and the client application receives. Everything on both sides runs through the real stacks
 /// (socket → UDP → IPv4 → ARP cache → Ethernet → memory link). One protocol thread per stack. The baseline is the
 /// same exchange through the Linux kernel over loopback with <see cref="System.Net.Sockets.Socket"/>, in the same run.
 /// </summary>
@@ -24,9 +24,26 @@ public class UdpTransactionBenchmarks
     private static readonly IPv4Address AddressA = IPv4Address.Parse("10.0.0.1");
     private static readonly IPv4Address AddressB = IPv4Address.Parse("10.0.0.2");
 
-    /// <summary>True: both applications post their sends (no wait for the protocol thread); false: synchronous sends.</summary>
-    [Params(false, true)]
-    public bool Posted { get; set; }
+    /// <summary>How the two sides send and where the server's echo runs.</summary>
+    public enum EchoMode
+    {
+        /// <summary>Both applications send synchronously (<c>Send</c> waits for the protocol thread).</summary>
+        SynchronousSends,
+        /// <summary>Both applications post their sends (<c>TryPostSend</c>: no wait for the protocol thread).</summary>
+        PostedSends,
+        /// <summary>The client posts; the server is a run-to-completion <see cref="IDatagramHandler"/> on B's protocol thread.</summary>
+        RunToCompletionServer,
+    }
+
+    [Params(EchoMode.SynchronousSends, EchoMode.PostedSends, EchoMode.RunToCompletionServer)]
+    public EchoMode Mode { get; set; }
+
+    private bool Posted => Mode != EchoMode.SynchronousSends;
+
+    private sealed class InlineEcho : IDatagramHandler
+    {
+        public void OnDatagram(ReadOnlySpan<byte> payload, in DatagramReply reply) => reply.Send(payload);
+    }
 
     private ProtocolThreadGroup _threadsA = null!, _threadsB = null!;
     private MemoryInterface _deviceA = null!, _deviceB = null!;
@@ -55,13 +72,14 @@ public class UdpTransactionBenchmarks
         b.AddInterface(_deviceB, new InterfaceConfiguration(AddressB, 24));
         _serverAddress = SockAddr.IPv4(AddressB.Value, 7);
         _server = NetKitSocket.Create(b, SocketType.Datagram);
+        if (Mode == EchoMode.RunToCompletionServer) _server.SetDatagramHandler(new InlineEcho());
         _server.Bind(_serverAddress);
         _server.Handle.ReceiveTimeout = TimeSpan.FromMilliseconds(100);
         _client = NetKitSocket.Create(a, SocketType.Datagram);
         _client.Connect(_serverAddress);
         _client.Handle.ReceiveTimeout = TimeSpan.FromSeconds(5);
         _echo = new Thread(Echo) { IsBackground = true, Name = "echo" };
-        _echo.Start();
+        if (Mode != EchoMode.RunToCompletionServer) _echo.Start();
         // Warm ARP both ways and prove the echo works.
         if (Transaction() != 64) throw new InvalidOperationException("echo did not answer");
 
@@ -119,7 +137,7 @@ public class UdpTransactionBenchmarks
     public void Cleanup()
     {
         _stop = true;
-        _echo.Join();
+        if (_echo.IsAlive) _echo.Join();
         _linuxEcho.Join();
         _linuxClient.Dispose();
         _linuxServer.Dispose();

@@ -24,8 +24,10 @@ public sealed class IPv4State : IProtocolState<IPv4State>
             _reassemblySweeps[i] = new Runtime.Timers.Callout();
         }
         // Spread the threads' identification spaces so two threads do not reuse an id for one address pair at once.
-        _nextIdentification = new ushort[threads * 16];
-        for (int i = 0; i < threads; i++) _nextIdentification[i * 16] = (ushort)(i * (65536 / threads));
+        // One counter per 128 bytes (two cache lines, for the adjacent-line prefetcher), none in the array's first
+        // line: each thread writes its own line only (false sharing cost 2x CPU per packet on the echo path).
+        _nextIdentification = new ushort[(threads + 1) * IdentificationStride];
+        for (int i = 0; i < threads; i++) _nextIdentification[(i + 1) * IdentificationStride] = (ushort)(i * (65536 / threads));
     }
 
     public CounterSet<IPv4Counter> Counters { get; }
@@ -36,7 +38,9 @@ public sealed class IPv4State : IProtocolState<IPv4State>
     /// <summary>Default TTL of datagrams this stack sends.</summary>
     public byte DefaultTimeToLive { get; set; } = 64;
 
-    internal ushort NextIdentification(int thread) => _nextIdentification[thread * 16]++;
+    internal ushort NextIdentification(int thread) => _nextIdentification[(thread + 1) * IdentificationStride]++;
+
+    private const int IdentificationStride = 64; // ushorts: 128 bytes
 
     /// <summary>Thread <paramref name="thread"/>'s timer that ends timed-out reassemblies (armed only while some are pending).</summary>
     internal Runtime.Timers.Callout ReassemblySweep(int thread) => _reassemblySweeps[thread];

@@ -352,6 +352,12 @@ public static partial class Udp
         ushort destinationPort = (ushort)(datagram[2] << 8 | datagram[3]);
         uint hash = packet.HasFlowHash ? packet.FlowHash : FlowHash.IPv4FourTuple(source.Value, destination.Value, sourcePort, destinationPort);
         var pcb = state.Tables[thread].Lookup(source.Value, sourcePort, destination.Value, destinationPort, hash);
+        if (pcb?.Socket is { DatagramHandler: { } handler } served)
+        {
+            Serve(stack, counters, thread, handler, served, datagram[UdpDatagram.HeaderLength..], source, sourcePort, destination, destinationPort);
+            packet.Free();
+            return;
+        }
         if (pcb?.Socket?.Datagrams is not { } queue)
         {
             if (destination.IsMulticast || stack.State<InterfaceTable>().IsBroadcast(destination))
@@ -369,6 +375,54 @@ public static partial class Udp
         else
             counters.Increment(thread, UdpCounter.FullSocket);
         packet.Free();
+    }
+
+    /// <summary>Runs the socket's run-to-completion handler on this thread; a handler fault is counted, never fatal.</summary>
+    private static unsafe void Serve(NetStack stack, Runtime.Diagnostics.CounterSet<UdpCounter> counters, int thread,
+        IDatagramHandler handler, NetSocket socket, ReadOnlySpan<byte> payload, IPv4Address source, ushort sourcePort,
+        IPv4Address destination, ushort destinationPort)
+    {
+        var reply = new DatagramReply(stack, socket, SockAddr.IPv4(destination.Value, destinationPort),
+            SockAddr.IPv4(source.Value, sourcePort), thread, &SendReply);
+        try
+        {
+            handler.OnDatagram(payload, in reply);
+            counters.Increment(thread, UdpCounter.Served);
+        }
+        catch (Exception)
+        {
+            counters.Increment(thread, UdpCounter.HandlerFaults);
+        }
+    }
+
+    /// <summary>
+    /// A handler's reply: built in this thread's buffers and output here. The 4-tuple is the request's reversed, so
+    /// with the symmetric hash it is this thread's flow; a reply to a broadcast takes the route's source address.
+    /// </summary>
+    private static Errno SendReply(in DatagramReply reply, ReadOnlySpan<byte> payload)
+    {
+        var stack = reply.Stack;
+        var state = stack.State<UdpState>();
+        int thread = reply.Thread;
+        if (payload.Length > MaxPayload) return Errno.EMSGSIZE;
+        if (reply.Socket.ProtocolControlBlock is not UdpPcb pcb || pcb.Detached) return Errno.EBADF;
+        var destination = new IPv4Address(reply.Remote.IPv4Address);
+        var source = new IPv4Address(reply.Local.IPv4Address);
+        var interfaces = stack.State<InterfaceTable>();
+        if (source.IsMulticast || interfaces.IsBroadcast(source))
+        {
+            if (!interfaces.TryRoute(destination, out var route)) return Errno.ENETUNREACH;
+            source = route.Source;
+        }
+        var pool = ProtocolThread.Current!.Buffers;
+        var data = pool.TryRentChain(payload.Length, pool.Options.DefaultHeadroom);
+        if (data is null)
+        {
+            state.Counters.Increment(thread, UdpCounter.SendErrors);
+            return Errno.ENOBUFS;
+        }
+        data.CopyIntoChain(payload);
+        return Output(stack, state, thread, data, source, destination, reply.Local.Port, reply.Remote.Port, pcb.TimeToLive, pcb.TypeOfService);
     }
 
     /// <summary>An ICMP error about one of our datagrams: a connected socket gets it as its pending error (<c>udp_ctlinput</c>).</summary>

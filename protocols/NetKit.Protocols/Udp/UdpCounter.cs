@@ -15,4 +15,8 @@ public enum UdpCounter
     Redispatched,
     SendErrors,
     ControlInputs,
+    /// <summary>Datagrams taken by a socket's run-to-completion handler on the protocol thread.</summary>
+    Served,
+    /// <summary>Datagrams whose handler threw (dropped; the thread carries on).</summary>
+    HandlerFaults,
 }

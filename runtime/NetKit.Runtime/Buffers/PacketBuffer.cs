@@ -97,6 +97,22 @@ public sealed unsafe class PacketBuffer
         }
     }
 
+    /// <summary>
+    /// Fills the data windows of this buffer and the ones chained after it, in order, from <paramref name="source"/>
+    /// (as <c>TryRentChain</c> sized them); returns the bytes copied.
+    /// </summary>
+    public int CopyIntoChain(ReadOnlySpan<byte> source)
+    {
+        int copied = 0;
+        for (var b = this; b is not null && copied < source.Length; b = b.Next)
+        {
+            int count = Math.Min(b._length, source.Length - copied);
+            source.Slice(copied, count).CopyTo(new Span<byte>(b._memory + b._offset, count));
+            copied += count;
+        }
+        return copied;
+    }
+
     /// <summary>Sets the data window directly.</summary>
     public void SetData(int offset, int length)
     {

@@ -154,6 +154,20 @@ public sealed class DatagramReceiveQueue : IDisposable
         return false;
     }
 
+    /// <summary>
+    /// Reads the next datagram that protocol thread <paramref name="writer"/> delivered, and only those: for a reader
+    /// paired with one protocol thread (an application thread per CPU, or a consumer running on that CPU), so each
+    /// lane keeps one reader. A lane must not be read this way and through <see cref="TryRead"/> at the same time.
+    /// </summary>
+    public bool TryReadFrom(int writer, Span<byte> destination, out SockAddr source, out int copied, out int datagramLength)
+    {
+        var lane = Volatile.Read(ref _lanes[writer % _lanes.Length]);
+        if (lane is not null && lane.Ring.TryRead(destination, out source, out copied, out datagramLength)) return true;
+        source = default;
+        copied = datagramLength = 0;
+        return false;
+    }
+
     /// <summary>Blocks until a datagram is available or writing completed; false on timeout.</summary>
     public bool WaitForData(int timeoutMs = Timeout.Infinite, CancellationToken token = default) =>
         _readable.Wait(1, this, static q => q.HasData || Volatile.Read(ref q._completed) != 0, timeoutMs, token);

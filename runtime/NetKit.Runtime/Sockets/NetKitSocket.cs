@@ -63,6 +63,22 @@ public sealed class NetKitSocket : IDisposable
     /// <summary>False makes receives return EAGAIN instead of waiting.</summary>
     public bool Blocking { get; set; } = true;
 
+    /// <summary>
+    /// Serves this socket's datagrams on the protocol threads with <paramref name="handler"/> (run to completion, no
+    /// application thread involved), or, with null, goes back to queueing them for <c>ReceiveFrom</c>. Set it before
+    /// <c>Bind</c> so no datagram reaches the queue first. Datagram sockets only (EOPNOTSUPP otherwise).
+    /// </summary>
+    public Errno TrySetDatagramHandler(IDatagramHandler? handler)
+    {
+        if (Closed) return Errno.EBADF;
+        if (_socket.Type != SocketType.Datagram) return Errno.EOPNOTSUPP;
+        _socket.DatagramHandler = handler;
+        return Errno.None;
+    }
+
+    /// <inheritdoc cref="TrySetDatagramHandler"/>
+    public void SetDatagramHandler(IDatagramHandler? handler) => Throw(TrySetDatagramHandler(handler), "set datagram handler");
+
     /// <summary>Datagrams this socket's receive queue dropped because it was full.</summary>
     public long ReceiveDrops => _socket.Datagrams?.Drops ?? 0;
 
@@ -112,7 +128,7 @@ public sealed class NetKitSocket : IDisposable
         PacketBuffer? buffer;
         lock (_rentGate) buffer = _sendBuffers.TryRentChain(payload.Length, _sendBuffers.Options.DefaultHeadroom);
         if (buffer is null) return Errno.ENOBUFS;
-        Copy(payload, buffer);
+        buffer.CopyIntoChain(payload);
         error = _stack.Send(_socket, buffer, destination, 0);
         if (error == Errno.None) sent = payload.Length;
         return error;
@@ -138,23 +154,12 @@ public sealed class NetKitSocket : IDisposable
         PacketBuffer? buffer;
         lock (_rentGate) buffer = _sendBuffers.TryRentChain(payload.Length, _sendBuffers.Options.DefaultHeadroom);
         if (buffer is null) return Errno.ENOBUFS;
-        Copy(payload, buffer);
+        buffer.CopyIntoChain(payload);
         return _stack.PostSend(_socket, buffer, destination, 0);
     }
 
     /// <summary>Posted send on a connected socket.</summary>
     public Errno TryPostSend(ReadOnlySpan<byte> payload) => TryPostSendTo(payload, default);
-
-    private static void Copy(ReadOnlySpan<byte> payload, PacketBuffer buffer)
-    {
-        int copied = 0;
-        for (var b = buffer; b is not null; b = b.Next)
-        {
-            var piece = b.Data;
-            payload.Slice(copied, piece.Length).CopyTo(piece);
-            copied += piece.Length;
-        }
-    }
 
     /// <summary>Sends on a connected socket (<c>send</c>).</summary>
     public Errno TrySend(ReadOnlySpan<byte> payload, out int sent) => TrySendTo(payload, default, out sent);
@@ -199,6 +204,8 @@ public sealed class NetKitSocket : IDisposable
             if (error != Errno.None) return error;
             if (queue.IsCompleted) return Errno.EBADF;
             if (!Blocking) return Errno.EAGAIN;
+            // A protocol thread never sleeps on a socket: its own input would be the one to wake it.
+            if (Threading.ProtocolThread.Current is not null) return Errno.EDEADLK;
             long remaining = deadline == long.MaxValue ? Timeout.Infinite : deadline - Environment.TickCount64;
             if (remaining <= 0 && deadline != long.MaxValue) return Errno.EAGAIN;
             queue.WaitForData((int)Math.Min(remaining, int.MaxValue));

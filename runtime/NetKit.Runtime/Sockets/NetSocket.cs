@@ -99,6 +99,18 @@ public class NetSocket
     /// <summary>Receive buffer of a datagram socket, created by its protocol on attach.</summary>
     public SocketBuffers.DatagramReceiveQueue? Datagrams { get; set; }
 
+    /// <summary>
+    /// A run-to-completion service that takes this socket's datagrams on the protocol thread instead of the receive
+    /// queue (<see cref="IDatagramHandler"/>); null for an ordinary socket. Published with a release store.
+    /// </summary>
+    public IDatagramHandler? DatagramHandler
+    {
+        get => System.Threading.Volatile.Read(ref _datagramHandler);
+        set => System.Threading.Volatile.Write(ref _datagramHandler, value);
+    }
+
+    private IDatagramHandler? _datagramHandler;
+
     /// <summary>Socket-level boolean options (<c>so_options</c>); written in the caller's context.</summary>
     public SocketOptionFlags Options
     {

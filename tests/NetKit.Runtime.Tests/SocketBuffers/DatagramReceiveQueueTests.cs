@@ -35,6 +35,29 @@ public sealed class DatagramReceiveQueueTests
     }
 
     [Fact]
+    public void APairedReaderSeesOnlyItsWritersLane()
+    {
+        using var queue = new DatagramReceiveQueue(writers: 2, capacityPerWriter: 4096);
+        Span<byte> buffer = stackalloc byte[8];
+        Assert.False(queue.TryReadFrom(1, buffer, out _, out _, out _)); // lane not created yet
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.True(queue.TryWrite(0, From(0), new byte[] { 0, (byte)i }));
+            Assert.True(queue.TryWrite(1, From(1), new byte[] { 1, (byte)i }));
+        }
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.True(queue.TryReadFrom(1, buffer, out var source, out int copied, out _));
+            Assert.Equal(From(1), source);
+            Assert.Equal(new byte[] { 1, (byte)i }, buffer[..copied].ToArray());
+        }
+        Assert.False(queue.TryReadFrom(1, buffer, out _, out _, out _));
+        Assert.True(queue.HasData); // writer 0's datagrams are still there for their reader
+        Assert.True(queue.TryRead(buffer, out var other, out _, out _));
+        Assert.Equal(From(0), other);
+    }
+
+    [Fact]
     public void AFullRingDropsAndCountsWithoutBlocking()
     {
         using var queue = new DatagramReceiveQueue(writers: 1, capacityPerWriter: 256);
