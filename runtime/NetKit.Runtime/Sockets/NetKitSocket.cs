@@ -220,6 +220,14 @@ public sealed class NetKitSocket : IDisposable
 
     public int Receive(Span<byte> buffer) => ReceiveFrom(buffer, out _);
 
+    /// <summary>Asynchronous send on a connected socket (see <see cref="SendToAsync"/>).</summary>
+    public ValueTask<int> SendAsync(ReadOnlyMemory<byte> payload, CancellationToken token = default) =>
+        SendToAsync(payload, default, token);
+
+    /// <summary>Receives one datagram asynchronously on a connected socket; returns the bytes copied.</summary>
+    public async ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken token = default) =>
+        (await ReceiveFromAsync(buffer, token).ConfigureAwait(false)).Received;
+
     /// <summary>Receives one datagram asynchronously; the wait allocates nothing once pooled.</summary>
     public async ValueTask<DatagramReceiveResult> ReceiveFromAsync(Memory<byte> buffer, CancellationToken token = default)
     {
