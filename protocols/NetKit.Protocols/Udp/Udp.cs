@@ -83,7 +83,7 @@ public static partial class Udp
         else
         {
             // Binds of one port are serialised on the port's thread, which is also where the socket will live.
-            int owner = UdpPortShard.ShardOf(port, stack.Threads.Count);
+            int owner = PortShard.ShardOf(port, stack.Threads.Count);
             if (owner != thread) return socket.MigrateTo(stack.Threads[owner].Port);
             if (!state.Shards[thread].TryBind(port, reusePort, reuseAddress)) return Errno.EADDRINUSE;
         }
@@ -533,13 +533,10 @@ public static partial class Udp
 
     private static ushort ChainChecksum(PacketBuffer data, IPv4Address source, IPv4Address destination, int length)
     {
-        var sum = new ChecksumAccumulator();
-        sum.AddPartialSum(InternetChecksum.PseudoHeaderSum(source, destination, IpProtocol.Udp, (ushort)length));
         data.Data[6] = 0;
         data.Data[7] = 0;
-        for (var b = data; b is not null; b = b.Next) sum.Add(b.Data);
-        ushort checksum = sum.Checksum;
-        return checksum == 0 ? (ushort)0xFFFF : checksum;
+        ushort checksum = Checksums.PseudoHeaderChain(data, source, destination, IpProtocol.Udp, length);
+        return checksum == 0 ? (ushort)0xFFFF : checksum; // RFC 768: a computed zero is sent as all ones
     }
 
     private static int CopyChain(PacketBuffer packet, int offset, byte[] destination)

@@ -1,3 +1,4 @@
+using NetKit.Protocols.Common;
 using System;
 
 namespace NetKit.Protocols.Udp;
@@ -13,9 +14,9 @@ public sealed class UdpLocalGroup
     private UdpPcb[] _members = new UdpPcb[8]; // INP_LOCALGROUP_SIZMIN, doubled on overflow
     private int _count;
 
-    public UdpLocalGroup(UdpLocalKey key) => Key = key;
+    public UdpLocalGroup(LocalEndpointKey key) => Key = key;
 
-    public UdpLocalKey Key { get; }
+    public LocalEndpointKey Key { get; }
 
     public int Count => _count;
 

@@ -1,3 +1,4 @@
+using NetKit.Protocols.Common;
 using NetKit.Runtime.Sockets;
 
 namespace NetKit.Protocols.Udp;
@@ -46,9 +47,9 @@ public sealed class UdpPcb : IPv4.IIPv4Options
 
     public bool IsConnected => ForeignPort != 0;
 
-    public UdpLocalKey LocalKey => new(LocalAddress, LocalPort);
+    public LocalEndpointKey LocalKey => new(LocalAddress, LocalPort);
 
-    public UdpEndpointKey ConnectionKey => new(LocalAddress, LocalPort, ForeignAddress, ForeignPort);
+    public EndpointKey ConnectionKey => new(LocalAddress, LocalPort, ForeignAddress, ForeignPort);
 
     public override string ToString() =>
         IsConnected ? $"udp {ConnectionKey}" : $"udp {LocalKey}{(ReusePort ? " reuseport" : "")}";

@@ -1,3 +1,4 @@
+using NetKit.Protocols.Common;
 using System.Collections.Generic;
 
 namespace NetKit.Protocols.Udp;
@@ -15,9 +16,9 @@ namespace NetKit.Protocols.Udp;
 /// </summary>
 public sealed class UdpPcbTable
 {
-    private readonly Dictionary<UdpEndpointKey, UdpPcb> _connected = new();
+    private readonly Dictionary<EndpointKey, UdpPcb> _connected = new();
     private readonly Dictionary<ushort, List<UdpPcb>> _wildcard = new();
-    private readonly Dictionary<UdpLocalKey, UdpLocalGroup> _groups = new();
+    private readonly Dictionary<LocalEndpointKey, UdpLocalGroup> _groups = new();
 
     public int ConnectedCount => _connected.Count;
 
@@ -62,7 +63,7 @@ public sealed class UdpPcbTable
     }
 
     /// <summary>The reuseport group bound to <paramref name="key"/>, if any.</summary>
-    public UdpLocalGroup? Group(UdpLocalKey key) => _groups.TryGetValue(key, out var group) ? group : null;
+    public UdpLocalGroup? Group(LocalEndpointKey key) => _groups.TryGetValue(key, out var group) ? group : null;
 
     /// <summary>
     /// The pcb a datagram from <paramref name="source"/>:<paramref name="sourcePort"/> to
@@ -73,12 +74,12 @@ public sealed class UdpPcbTable
     public UdpPcb? Lookup(uint source, ushort sourcePort, uint destination, ushort destinationPort, uint flowHash)
     {
         if (_connected.Count != 0 &&
-            _connected.TryGetValue(new UdpEndpointKey(destination, destinationPort, source, sourcePort), out var connected))
+            _connected.TryGetValue(new EndpointKey(destination, destinationPort, source, sourcePort), out var connected))
             return connected;
         if (_groups.Count != 0)
         {
-            if (_groups.TryGetValue(new UdpLocalKey(destination, destinationPort), out var group) ||
-                _groups.TryGetValue(new UdpLocalKey(0, destinationPort), out group))
+            if (_groups.TryGetValue(new LocalEndpointKey(destination, destinationPort), out var group) ||
+                _groups.TryGetValue(new LocalEndpointKey(0, destinationPort), out group))
                 return group.Select(flowHash);
         }
         if (!_wildcard.TryGetValue(destinationPort, out var list)) return null;

@@ -1,3 +1,4 @@
+using NetKit.Protocols.Common;
 using NetKit.Runtime.Diagnostics;
 using NetKit.Runtime.Messaging;
 using NetKit.Runtime.Protocols;
@@ -16,11 +17,11 @@ public sealed class UdpState : IProtocolState<UdpState>
     private UdpState(int threads)
     {
         Tables = new UdpPcbTable[threads];
-        Shards = new UdpPortShard[threads];
+        Shards = new PortShard[threads];
         for (int i = 0; i < threads; i++)
         {
             Tables[i] = new UdpPcbTable();
-            Shards[i] = new UdpPortShard(i, threads);
+            Shards[i] = new PortShard(i, threads);
         }
         Counters = new CounterSet<UdpCounter>("udp", threads);
         Chains = new NetMsgPool<UdpTableChange>(64, static () => new UdpTableChange());
@@ -29,7 +30,7 @@ public sealed class UdpState : IProtocolState<UdpState>
 
     public UdpPcbTable[] Tables { get; }
 
-    public UdpPortShard[] Shards { get; }
+    public PortShard[] Shards { get; }
 
     public CounterSet<UdpCounter> Counters { get; }
 

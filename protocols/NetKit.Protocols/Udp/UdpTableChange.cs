@@ -1,3 +1,4 @@
+using NetKit.Protocols.Common;
 using NetKit.Runtime;
 using NetKit.Runtime.Messaging;
 using NetKit.Runtime.Protocols;
@@ -62,7 +63,7 @@ internal sealed unsafe class UdpTableChange : NetMsg
                 break;
             case Operation.Detach:
                 table.RemoveWildcard(pcb);
-                if (pcb.IsBound && UdpPortShard.ShardOf(pcb.LocalPort, stack.Threads.Count) == current.Index)
+                if (pcb.IsBound && PortShard.ShardOf(pcb.LocalPort, stack.Threads.Count) == current.Index)
                     state.Shards[current.Index].Release(pcb.LocalPort);
                 break;
         }

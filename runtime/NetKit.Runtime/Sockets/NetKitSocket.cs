@@ -17,7 +17,7 @@ namespace NetKit.Runtime.Sockets;
 /// datagrams are read straight from the socket's rings on the calling thread.
 /// One application thread at a time may receive from a socket (the rings have one reader).
 /// </summary>
-public sealed class NetKitSocket : IDisposable
+public sealed partial class NetKitSocket : IDisposable
 {
     private readonly NetStack _stack;
     private readonly NetSocket _socket;
@@ -88,7 +88,21 @@ public sealed class NetKitSocket : IDisposable
 
     public void Bind(SockAddr address) => Throw(TryBind(address), "bind", address);
 
-    public Errno TryConnect(in SockAddr address) => Closed ? Errno.EBADF : _stack.Connect(_socket, address);
+    /// <summary>
+    /// <c>connect</c>. A datagram socket just records its peer. A stream socket starts the handshake and, when blocking,
+    /// waits for it to finish (or fail: ECONNREFUSED, ETIMEDOUT…); non-blocking it returns EINPROGRESS and the
+    /// outcome shows in <see cref="NetSocket.State"/> and SO_ERROR.
+    /// </summary>
+    public Errno TryConnect(in SockAddr address)
+    {
+        if (Closed) return Errno.EBADF;
+        var error = _stack.Connect(_socket, address);
+        if (error != Errno.None || !IsStream) return error;
+        if (!Blocking) return Errno.EINPROGRESS;
+        if (Threading.ProtocolThread.Current is not null) return Errno.EDEADLK;
+        _socket.WaitForState(static s => (s & (SocketStates.Connected | SocketStates.Disconnected)) != 0, Timeout.Infinite);
+        return ConnectOutcome();
+    }
 
     public void Connect(SockAddr address) => Throw(TryConnect(address), "connect", address);
 
@@ -162,7 +176,8 @@ public sealed class NetKitSocket : IDisposable
     public Errno TryPostSend(ReadOnlySpan<byte> payload) => TryPostSendTo(payload, default);
 
     /// <summary>Sends on a connected socket (<c>send</c>).</summary>
-    public Errno TrySend(ReadOnlySpan<byte> payload, out int sent) => TrySendTo(payload, default, out sent);
+    public Errno TrySend(ReadOnlySpan<byte> payload, out int sent) =>
+        IsStream ? TrySendStream(payload, out sent) : TrySendTo(payload, default, out sent);
 
     public int Send(ReadOnlySpan<byte> payload)
     {
@@ -218,15 +233,22 @@ public sealed class NetKitSocket : IDisposable
         return received;
     }
 
-    public int Receive(Span<byte> buffer) => ReceiveFrom(buffer, out _);
+    /// <summary>Receives from a connected socket: one datagram, or the bytes available of a stream (0 at its end).</summary>
+    public int Receive(Span<byte> buffer)
+    {
+        if (!IsStream) return ReceiveFrom(buffer, out _);
+        Throw(TryReceive(buffer, out int received), "recv");
+        return received;
+    }
 
-    /// <summary>Asynchronous send on a connected socket (see <see cref="SendToAsync"/>).</summary>
+    /// <summary>Asynchronous send on a connected socket (see <see cref="SendToAsync"/>; a stream waits for buffer space).</summary>
     public ValueTask<int> SendAsync(ReadOnlyMemory<byte> payload, CancellationToken token = default) =>
-        SendToAsync(payload, default, token);
+        IsStream ? SendStreamAsync(payload, token) : SendToAsync(payload, default, token);
 
-    /// <summary>Receives one datagram asynchronously on a connected socket; returns the bytes copied.</summary>
+    /// <summary>Receives asynchronously on a connected socket; returns the bytes copied (0 at the end of a stream).</summary>
     public async ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken token = default) =>
-        (await ReceiveFromAsync(buffer, token).ConfigureAwait(false)).Received;
+        IsStream ? await ReceiveStreamAsync(buffer, token).ConfigureAwait(false)
+                 : (await ReceiveFromAsync(buffer, token).ConfigureAwait(false)).Received;
 
     /// <summary>Receives one datagram asynchronously; the wait allocates nothing once pooled.</summary>
     public async ValueTask<DatagramReceiveResult> ReceiveFromAsync(Memory<byte> buffer, CancellationToken token = default)
@@ -276,7 +298,11 @@ public sealed class NetKitSocket : IDisposable
     public Errno TryShutdown(SocketShutdown how)
     {
         if (Closed) return Errno.EBADF;
-        if (how is SocketShutdown.Receive or SocketShutdown.Both) _socket.Datagrams?.CompleteWriting();
+        if (how is SocketShutdown.Receive or SocketShutdown.Both)
+        {
+            _socket.Datagrams?.CompleteWriting();
+            _socket.ReceiveBuffer?.CompleteReading();
+        }
         return how is SocketShutdown.Send or SocketShutdown.Both ? _stack.Shutdown(_socket) : Errno.None;
     }
 
@@ -288,6 +314,7 @@ public sealed class NetKitSocket : IDisposable
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
         _stack.Detach(_socket);
         _socket.Datagrams?.CompleteWriting();
+        _socket.ReceiveBuffer?.CompleteReading();
     }
 
     public void Close() => Dispose();

@@ -99,6 +99,70 @@ public class NetSocket
     /// <summary>Receive buffer of a datagram socket, created by its protocol on attach.</summary>
     public SocketBuffers.DatagramReceiveQueue? Datagrams { get; set; }
 
+    // ---------------- connection-oriented sockets ----------------
+
+    private int _state;
+    private int _outputPosted;
+    private readonly SocketBuffers.RingSignal _stateChanged = new();
+
+    /// <summary>Send buffer of a stream socket (<c>so_snd</c>): the application writes, the protocol thread sends from it and releases acknowledged bytes.</summary>
+    public SocketBuffers.ByteRing? SendBuffer { get; set; }
+
+    /// <summary>Receive buffer of a stream socket (<c>so_rcv</c>): the protocol thread writes in-order data, the application reads.</summary>
+    public SocketBuffers.ByteRing? ReceiveBuffer { get; set; }
+
+    /// <summary>Established connections waiting for accept, on a listening socket (<c>so_comp</c>).</summary>
+    public AcceptQueue? Accepts { get; set; }
+
+    /// <summary>The connection state (<c>so_state</c>), read by application threads.</summary>
+    public SocketStates State => (SocketStates)Volatile.Read(ref _state);
+
+    /// <summary>Sets and clears state bits atomically and wakes an application thread waiting for a change (<c>sosetstate</c>).</summary>
+    public void ChangeState(SocketStates set, SocketStates clear = SocketStates.None)
+    {
+        int current = Volatile.Read(ref _state);
+        while (true)
+        {
+            int next = (current | (int)set) & ~(int)clear;
+            int seen = Interlocked.CompareExchange(ref _state, next, current);
+            if (seen == current) break;
+            current = seen;
+        }
+        Interlocked.MemoryBarrier();
+        _stateChanged.Signal(0, force: true);
+    }
+
+    /// <summary>Wakes a thread waiting for a state change without changing it (an error was posted).</summary>
+    public void WakeStateWaiter()
+    {
+        Interlocked.MemoryBarrier();
+        _stateChanged.Signal(0, force: true);
+    }
+
+    /// <summary>Waits (one waiter at a time) until <paramref name="condition"/> holds for the state or an error is pending; false on timeout.</summary>
+    public bool WaitForState(Func<SocketStates, bool> condition, int timeoutMs, CancellationToken token = default) =>
+        _stateChanged.Wait(0, (this, condition), static s => s.condition(s.Item1.State) || s.Item1.PendingError != Errno.None, timeoutMs, token);
+
+    /// <summary>Asynchronous <see cref="WaitForState"/>.</summary>
+    public async System.Threading.Tasks.ValueTask WaitForStateAsync(Func<SocketStates, bool> condition, CancellationToken token = default)
+    {
+        while (!condition(State) && PendingError == Errno.None)
+            await _stateChanged.WaitAsync(0, (this, condition), static s => s.condition(s.Item1.State) || s.Item1.PendingError != Errno.None, token).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Claims the right to post one "output" request (new data in the send buffer, or room made in the receive
+    /// buffer): true for the first caller until the protocol thread takes it with <see cref="TakeOutputPost"/>, so a
+    /// burst of writes costs one message (DragonFly's embedded async <c>rcvd</c> message, used for sends too).
+    /// </summary>
+    public bool TryClaimOutputPost() => Interlocked.Exchange(ref _outputPosted, 1) == 0;
+
+    /// <summary>
+    /// The protocol thread takes the posted output request before it reads the buffers (full fence), so a write
+    /// that lands after this posts a new one and none is lost (the reply-before-output order of 96c6eb29).
+    /// </summary>
+    public void TakeOutputPost() => Interlocked.Exchange(ref _outputPosted, 0);
+
     /// <summary>
     /// A run-to-completion service that takes this socket's datagrams on the protocol thread instead of the receive
     /// queue (<see cref="IDatagramHandler"/>); null for an ordinary socket. Published with a release store.

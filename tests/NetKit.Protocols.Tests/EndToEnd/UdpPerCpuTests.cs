@@ -1,3 +1,4 @@
+using NetKit.Protocols.Common;
 using System;
 using System.Collections.Generic;
 using System.Net.Sockets;
@@ -116,7 +117,7 @@ public sealed class UdpPerCpuTests : IDisposable
         }
         Assert.Equal(Errno.EADDRINUSE, Socket(_hosts.B).TryBind(Server)); // without SO_REUSEPORT
 
-        var group = _hosts.B.State<UdpState>().Tables[0].Group(new UdpLocalKey(TwoHosts.AddressB.Value, ServerPort));
+        var group = _hosts.B.State<UdpState>().Tables[0].Group(new LocalEndpointKey(TwoHosts.AddressB.Value, ServerPort));
         Assert.NotNull(group);
         Assert.Equal(2, group!.Count);
         var members = new[] { group[0].Socket!, group[1].Socket! };
@@ -151,7 +152,7 @@ public sealed class UdpPerCpuTests : IDisposable
             using var socket = Socket(_hosts.A);
             socket.Bind(SockAddr.IPv4(0, 0));
             var port = socket.LocalEndPoint.Port;
-            Assert.InRange(port, UdpPortShard.DefaultFirstEphemeral, UdpPortShard.DefaultLastEphemeral);
+            Assert.InRange(port, PortShard.DefaultFirstEphemeral, PortShard.DefaultLastEphemeral);
             Assert.Equal(port % 2, socket.Handle.Home.Port.Owner!.Index);
         }
     }

@@ -1,3 +1,4 @@
+using NetKit.Protocols.Common;
 using NetKit.Protocols.Udp;
 using Xunit;
 
@@ -8,7 +9,7 @@ public sealed class UdpLocalGroupTests
     [Fact]
     public void MembersStaySortedByIndexAndTheGroupGrows()
     {
-        var group = new UdpLocalGroup(new UdpLocalKey(0, 53));
+        var group = new UdpLocalGroup(new LocalEndpointKey(0, 53));
         for (int i = 19; i >= 0; i -= 2) Assert.True(group.Add(new UdpPcb(null) { LocalGroupIndex = i }));
         Assert.Equal(10, group.Count);
         for (int i = 1; i < group.Count; i++) Assert.True(group[i - 1].LocalGroupIndex < group[i].LocalGroupIndex);
@@ -25,7 +26,7 @@ public sealed class UdpLocalGroupTests
     [Fact]
     public void SelectUsesTheLowSevenBitsModuloTheCount()
     {
-        var group = new UdpLocalGroup(new UdpLocalKey(0, 53));
+        var group = new UdpLocalGroup(new LocalEndpointKey(0, 53));
         Assert.Null(group.Select(5));
         var a = new UdpPcb(null) { LocalGroupIndex = 0 };
         var b = new UdpPcb(null) { LocalGroupIndex = 1 };

@@ -1,12 +1,12 @@
 using System;
 
-namespace NetKit.Protocols.Udp;
+namespace NetKit.Protocols.Common;
 
 /// <summary>
-/// The 4-tuple a connected UDP pcb is found by (DragonFly's connection hash key). Addresses are host-order IPv4
+/// The 4-tuple a connected pcb (UDP or TCP) is found by (DragonFly's connection hash key). Addresses are host-order IPv4
 /// values, as <see cref="NetKit.Runtime.Protocols.FlowKey"/> carries them.
 /// </summary>
-public readonly record struct UdpEndpointKey(uint LocalAddress, ushort LocalPort, uint ForeignAddress, ushort ForeignPort)
+public readonly record struct EndpointKey(uint LocalAddress, ushort LocalPort, uint ForeignAddress, ushort ForeignPort)
 {
     public override int GetHashCode() =>
         (int)(LocalAddress * 0x9E3779B1u ^ ForeignAddress * 0x85EBCA77u ^ ((uint)LocalPort << 16 | ForeignPort));
@@ -19,9 +19,9 @@ public readonly record struct UdpEndpointKey(uint LocalAddress, ushort LocalPort
 }
 
 /// <summary>A local (address, port) pair: the key of wildcard entries and reuseport groups. Address 0 is INADDR_ANY.</summary>
-public readonly record struct UdpLocalKey(uint Address, ushort Port)
+public readonly record struct LocalEndpointKey(uint Address, ushort Port)
 {
     public override int GetHashCode() => (int)(Address * 0x9E3779B1u ^ Port);
 
-    public override string ToString() => $"{UdpEndpointKey.Format(Address)}:{Port}";
+    public override string ToString() => $"{EndpointKey.Format(Address)}:{Port}";
 }

@@ -1,14 +1,14 @@
 using System.Collections.Generic;
 
-namespace NetKit.Protocols.Udp;
+namespace NetKit.Protocols.Common;
 
 /// <summary>
-/// One protocol thread's share of the UDP port space (DragonFly's sharded <c>portinfo</c>): port <i>p</i> belongs to
+/// One protocol thread's share of a transport's port space (UDP and TCP each have their own) (DragonFly's sharded <c>portinfo</c>): port <i>p</i> belongs to
 /// thread <c>p % threads</c>, and only that thread binds or frees it, so binds of one port are serialised without a
 /// lock (<c>udp_bind</c> forwards itself to the port's thread first). Ephemeral ports handed out by a thread are its
 /// own, so an implicit bind on first send needs no move.
 /// </summary>
-public sealed class UdpPortShard
+public sealed class PortShard
 {
     /// <summary>IANA dynamic range (RFC 6335 §6).</summary>
     public const ushort DefaultFirstEphemeral = 49152;
@@ -26,7 +26,7 @@ public sealed class UdpPortShard
         public bool AllReuseAddress;
     }
 
-    public UdpPortShard(int thread, int threadCount, ushort firstEphemeral = DefaultFirstEphemeral, ushort lastEphemeral = DefaultLastEphemeral)
+    public PortShard(int thread, int threadCount, ushort firstEphemeral = DefaultFirstEphemeral, ushort lastEphemeral = DefaultLastEphemeral)
     {
         if (threadCount < 1 || thread < 0 || thread >= threadCount) throw new System.ArgumentOutOfRangeException(nameof(thread));
         if (firstEphemeral == 0 || firstEphemeral > lastEphemeral) throw new System.ArgumentOutOfRangeException(nameof(firstEphemeral));

@@ -1,3 +1,4 @@
+using NetKit.Protocols.Common;
 using System.Collections.Generic;
 using System.Linq;
 using CsCheck;
@@ -6,12 +7,12 @@ using Xunit;
 
 namespace NetKit.Protocols.Tests.Udp;
 
-public sealed class UdpPortShardTests
+public sealed class PortShardTests
 {
     [Fact]
     public void EphemeralPortsBelongToTheShardAndAreUniqueUntilExhausted()
     {
-        var shard = new UdpPortShard(thread: 1, threadCount: 2, firstEphemeral: 60000, lastEphemeral: 60009);
+        var shard = new PortShard(thread: 1, threadCount: 2, firstEphemeral: 60000, lastEphemeral: 60009);
         var ports = new List<ushort>();
         for (ushort p; (p = shard.BindEphemeral()) != 0;) ports.Add(p);
         Assert.Equal(new ushort[] { 60001, 60003, 60005, 60007, 60009 }, ports.OrderBy(p => p));
@@ -23,7 +24,7 @@ public sealed class UdpPortShardTests
     [Fact]
     public void APortIsSharedOnlyWhenEveryBinderAllowsIt()
     {
-        var shard = new UdpPortShard(0, 2);
+        var shard = new PortShard(0, 2);
         Assert.False(shard.TryBind(53, false, false)); // odd port: thread 1's shard
         Assert.True(shard.TryBind(54, false, false));
         Assert.False(shard.TryBind(54, true, true));   // exclusive first binder: EADDRINUSE
@@ -41,9 +42,9 @@ public sealed class UdpPortShardTests
     [Fact]
     public void ShardOfMatchesDragonFlysLportCpu()
     {
-        Assert.Equal(1, UdpPortShard.ShardOf(53, 2));
-        Assert.Equal(0, UdpPortShard.ShardOf(5353, 1));
-        Assert.Equal(5353 % 3, UdpPortShard.ShardOf(5353, 3));
+        Assert.Equal(1, PortShard.ShardOf(53, 2));
+        Assert.Equal(0, PortShard.ShardOf(5353, 1));
+        Assert.Equal(5353 % 3, PortShard.ShardOf(5353, 3));
     }
 
     [Fact]
@@ -51,7 +52,7 @@ public sealed class UdpPortShardTests
     {
         Gen.Select(Gen.Int[1, 4], Gen.Bool.Array[1, 300]).Sample((threads, operations) =>
         {
-            var shards = Enumerable.Range(0, threads).Select(t => new UdpPortShard(t, threads, 65000, 65100)).ToArray();
+            var shards = Enumerable.Range(0, threads).Select(t => new PortShard(t, threads, 65000, 65100)).ToArray();
             var held = new HashSet<ushort>();
             int turn = 0;
             foreach (bool bind in operations)

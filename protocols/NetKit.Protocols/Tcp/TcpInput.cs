@@ -1,0 +1,577 @@
+using System;
+using NetKit.Protocols.Common;
+using NetKit.Protocols.Interfaces;
+using NetKit.Protocols.Tcp.Algorithms;
+using NetKit.Protocols.Tcp.Reassembly;
+using NetKit.Protocols.Wire;
+using NetKit.Runtime;
+using NetKit.Runtime.Buffers;
+using NetKit.Runtime.Protocols;
+using NetKit.Runtime.Sockets;
+
+namespace NetKit.Protocols.Tcp;
+
+/// <summary>
+/// Segment arrival (RFC 9293 §3.10.7, DragonFly <c>tcp_input</c>) on the thread the segment's 4-tuple hashes to,
+/// which owns the connection. Validation first (length, checksum, options); then the state machine: LISTEN makes a
+/// passive connection on this thread, SYN-SENT completes an active open, and every other state runs the
+/// acceptability test, RST and SYN checks (RFC 5961 challenge ACKs), ACK processing with RTT sampling, congestion
+/// control and window update, in-order data into the receive ring (out-of-order data held by reference in the
+/// reassembly queue), and FIN.
+/// </summary>
+internal static class TcpInput
+{
+    public static void Input(NetStack stack, PacketBuffer packet, int offset)
+    {
+        var state = stack.State<TcpState>();
+        var counters = state.Counters;
+        int thread = ProtocolContext.Thread(stack);
+        counters.Increment(thread, TcpCounter.SegmentsReceived);
+        if (packet.Next is not null)
+        {
+            // A reassembled (fragmented) segment: TCP sends with DF and shrinks its MSS on ICMP, so this is rare;
+            // the peer retransmits, and path MTU discovery converges.
+            Drop(packet, counters, thread, TcpCounter.Malformed);
+            return;
+        }
+        var ip = IPv4Packet.CreateUnchecked(packet.Data.Slice(packet.NetworkOffset));
+        var info = new TcpSegmentInfo { Source = ip.Source, Destination = ip.Destination };
+        if (info.Destination.IsMulticast || stack.State<InterfaceTable>().IsBroadcast(info.Destination))
+        {
+            Drop(packet, counters, thread, TcpCounter.Malformed); // TCP is unicast only (RFC 1122 §4.2.3.10)
+            return;
+        }
+        var bytes = packet.Data.Slice(offset);
+        if (TcpSegment.TryCreate(bytes, out var segment) != WireError.None)
+        {
+            Drop(packet, counters, thread, TcpCounter.Malformed);
+            return;
+        }
+        if (!segment.VerifyChecksum(info.Source, info.Destination))
+        {
+            Drop(packet, counters, thread, TcpCounter.BadChecksum);
+            return;
+        }
+        if (TcpOptions.TryParse(segment.Options, out info.Options) != WireError.None)
+        {
+            Drop(packet, counters, thread, TcpCounter.Malformed);
+            return;
+        }
+        info.SourcePort = segment.SourcePort;
+        info.DestinationPort = segment.DestinationPort;
+        info.Sequence = segment.SequenceNumber;
+        info.Acknowledgment = segment.AcknowledgmentNumber;
+        info.Flags = segment.Flags;
+        info.Window = segment.WindowSize;
+        info.PayloadOffset = offset + segment.HeaderLength;
+        info.PayloadLength = bytes.Length - segment.HeaderLength;
+
+        var pcb = state.Tables[thread].Lookup(info.Destination.Value, info.DestinationPort, info.Source.Value, info.SourcePort, out bool isListener);
+        if (pcb is null)
+        {
+            counters.Increment(thread, TcpCounter.NoConnection);
+            TcpOutput.SendResetFor(stack, state, thread, info.Destination, info.Source, info.DestinationPort, info.SourcePort,
+                info.Flags, info.Sequence, info.Acknowledgment, info.SequenceLength);
+            packet.Free();
+            return;
+        }
+        if (isListener)
+        {
+            ListenInput(stack, state, thread, pcb, ref info);
+            packet.Free();
+            return;
+        }
+        if (!Process(stack, state, thread, pcb, packet, ref info)) packet.Free();
+    }
+
+    // ---------------- LISTEN (§3.10.7.2) ----------------
+
+    private static void ListenInput(NetStack stack, TcpState state, int thread, TcpPcb listener, ref TcpSegmentInfo info)
+    {
+        if (info.Has(TcpFlags.Rst)) return;
+        if (info.Has(TcpFlags.Ack))
+        {
+            TcpOutput.SendResetFor(stack, state, thread, info.Destination, info.Source, info.DestinationPort, info.SourcePort,
+                info.Flags, info.Sequence, info.Acknowledgment, info.SequenceLength);
+            return;
+        }
+        if (!info.Has(TcpFlags.Syn)) return;
+        var listenerSocket = listener.Socket;
+        if (listenerSocket?.Accepts is not { } queue || !queue.TryReserve())
+        {
+            // Backlog full: drop the SYN silently so the client retries (as Linux does without syncookies).
+            state.Counters.Increment(thread, TcpCounter.ListenOverflows);
+            return;
+        }
+
+        // The connection is born on this thread: the SYN's 4-tuple hashed here (syncache_socket → sonewconn).
+        var socket = new NetSocket(stack, listenerSocket.ProtocolIndex, stack.Threads[thread].Port, SocketType.Stream)
+        {
+            SendBufferSize = listenerSocket.SendBufferSize,
+            ReceiveBufferSize = listenerSocket.ReceiveBufferSize,
+        };
+        socket.SetOption(listenerSocket.Options, true);
+        var pcb = new TcpPcb(stack, socket)
+        {
+            LocalAddress = info.Destination.Value,
+            LocalPort = info.DestinationPort,
+            ForeignAddress = info.Source.Value,
+            ForeignPort = info.SourcePort,
+            NoDelay = listener.NoDelay,
+            KeepAlive = listener.KeepAlive,
+            RequestedMss = listener.RequestedMss,
+            ListenerQueue = queue,
+        };
+        socket.ProtocolControlBlock = pcb;
+        TcpLifecycle.CreateRings(pcb, socket);
+        TcpLifecycle.Bind(pcb, thread);
+        if (!state.Tables[thread].InsertConnection(pcb))
+        {
+            queue.Unreserve();
+            return;
+        }
+        pcb.InitialReceiveSequence = info.Sequence;
+        pcb.ReceiveNext = info.Sequence + 1;
+        pcb.ReceiveAdvertised = pcb.ReceiveNext;
+        uint iss = state.Isn.Next(pcb.LocalAddress, pcb.LocalPort, pcb.ForeignAddress, pcb.ForeignPort, TcpOutput.NowMicros(stack));
+        pcb.InitialSendSequence = iss;
+        pcb.SendUnacknowledged = pcb.SendNext = pcb.SendMax = iss;
+        pcb.SendBufferBase = iss + 1;
+        Negotiate(stack, pcb, in info.Options, theirSyn: true);
+        pcb.SendWindow = info.Window; // never scaled in a SYN (RFC 7323 §2.2)
+        pcb.MaxSendWindow = pcb.SendWindow;
+        pcb.SendWindowUpdateSequence = info.Sequence;
+        pcb.State = TcpConnectionState.SynReceived;
+        socket.ChangeState(SocketStates.Connecting);
+        state.Counters.Increment(thread, TcpCounter.PassiveOpens);
+        TcpOutput.Output(stack, state, pcb, thread); // SYN-ACK
+    }
+
+    /// <summary>Option negotiation on the peer's SYN (RFC 9293 §3.7.1, RFC 7323 §2.2/§3.2, RFC 2018 §2).</summary>
+    private static void Negotiate(NetStack stack, TcpPcb pcb, in TcpOptions options, bool theirSyn)
+    {
+        _ = theirSyn;
+        pcb.PeerMss = options.MaxSegmentSize != 0 ? options.MaxSegmentSize : TcpSettings.DefaultMss;
+        if (options.HasWindowScale)
+        {
+            pcb.WindowScaling = true;
+            pcb.SendScale = Math.Min(options.WindowScale, (byte)TcpSettings.MaxWindowScale);
+        }
+        else
+        {
+            pcb.WindowScaling = false;
+            pcb.SendScale = 0;
+            pcb.ReceiveScale = 0; // both sides scale or neither does
+        }
+        pcb.Timestamps = options.HasTimestamps;
+        if (options.HasTimestamps)
+        {
+            pcb.TimestampRecent = options.TimestampValue;
+            pcb.TimestampRecentAge = TcpOutput.NowMicros(stack);
+        }
+        pcb.SackPermitted = options.SackPermitted;
+        int mss = Math.Min(pcb.PeerMss, TcpOutput.LocalMss(stack, pcb)) - (pcb.Timestamps ? 12 : 0);
+        pcb.MaxSegmentSize = Math.Max(64, mss);
+        pcb.Congestion.Initialize(pcb.MaxSegmentSize);
+    }
+
+    // ---------------- SYN-SENT (§3.10.7.3) ----------------
+
+    private static void SynSentInput(NetStack stack, TcpState state, int thread, TcpPcb pcb, ref TcpSegmentInfo info)
+    {
+        bool hasAck = info.Has(TcpFlags.Ack);
+        if (hasAck && (TcpSequence.Leq(info.Acknowledgment, pcb.InitialSendSequence) || TcpSequence.Gt(info.Acknowledgment, pcb.SendMax)))
+        {
+            TcpOutput.SendResetFor(stack, state, thread, info.Destination, info.Source, info.DestinationPort, info.SourcePort,
+                info.Flags, info.Sequence, info.Acknowledgment, info.SequenceLength);
+            return;
+        }
+        if (info.Has(TcpFlags.Rst))
+        {
+            if (!hasAck) return;
+            state.Counters.Increment(thread, TcpCounter.ResetsReceived);
+            pcb.Socket?.SetError(Errno.ECONNREFUSED);
+            TcpLifecycle.Close(state, pcb);
+            return;
+        }
+        if (!info.Has(TcpFlags.Syn)) return;
+        pcb.InitialReceiveSequence = info.Sequence;
+        pcb.ReceiveNext = info.Sequence + 1;
+        pcb.ReceiveAdvertised = pcb.ReceiveNext;
+        Negotiate(stack, pcb, in info.Options, theirSyn: true);
+        if (hasAck)
+        {
+            pcb.SendUnacknowledged = info.Acknowledgment;
+            if (TcpSequence.Lt(pcb.SendNext, pcb.SendUnacknowledged)) pcb.SendNext = pcb.SendUnacknowledged;
+            pcb.SendWindow = info.Window;
+            pcb.MaxSendWindow = pcb.SendWindow;
+            pcb.SendWindowUpdateSequence = info.Sequence;
+            pcb.SendWindowUpdateAcknowledged = info.Acknowledgment;
+            if (pcb.Timestamps && info.Options.HasTimestamps && info.Options.TimestampEcho != 0)
+                pcb.Rtt.AddSample(Math.Max(1, TcpOutput.NowMicros(stack) / 1000 - info.Options.TimestampEcho) * 1000);
+            pcb.Timers!.Stop(TcpTimers.Retransmit);
+            TcpLifecycle.Establish(state, pcb);
+            pcb.AckNow = true;
+            TcpOutput.Output(stack, state, pcb, thread);
+        }
+        else
+        {
+            // Simultaneous open (§3.5, figure 8): answer with SYN-ACK from SYN-RECEIVED.
+            pcb.SendWindow = info.Window;
+            pcb.SendWindowUpdateSequence = info.Sequence;
+            pcb.State = TcpConnectionState.SynReceived;
+            pcb.SendNext = pcb.InitialSendSequence;
+            TcpOutput.Output(stack, state, pcb, thread);
+        }
+    }
+
+    // ---------------- every other state (§3.10.7.4) ----------------
+
+    /// <summary>Returns true when the packet was kept (queued out of order); otherwise the caller frees it.</summary>
+    private static bool Process(NetStack stack, TcpState state, int thread, TcpPcb pcb, PacketBuffer packet, ref TcpSegmentInfo info)
+    {
+        var counters = state.Counters;
+        long now = TcpOutput.NowMicros(stack);
+        pcb.LastReceivedMicros = now;
+        pcb.KeepaliveProbesSent = 0;
+        if (pcb.State == TcpConnectionState.SynSent)
+        {
+            SynSentInput(stack, state, thread, pcb, ref info);
+            return false;
+        }
+
+        // PAWS (RFC 7323 §5.3): a timestamp older than the last one seen is an old duplicate.
+        if (pcb.Timestamps && info.Options.HasTimestamps && !info.Has(TcpFlags.Rst) &&
+            TcpSequence.Lt(info.Options.TimestampValue, pcb.TimestampRecent) &&
+            now - pcb.TimestampRecentAge < 24L * 24 * 3600 * 1_000_000)
+        {
+            counters.Increment(thread, TcpCounter.PawsDrops);
+            AckNow(state, pcb, thread);
+            return false;
+        }
+
+        // A retransmitted SYN in SYN-RECEIVED: our SYN-ACK was lost; send it again.
+        if (pcb.State == TcpConnectionState.SynReceived && info.Has(TcpFlags.Syn) && !info.Has(TcpFlags.Ack) && info.Sequence == pcb.InitialReceiveSequence)
+        {
+            pcb.SendNext = pcb.InitialSendSequence;
+            TcpOutput.Output(stack, state, pcb, thread);
+            return false;
+        }
+
+        // First: is the segment acceptable? (§3.10.7.4, the four cases.)
+        long window = Math.Max(TcpOutput.ReceiveWindow(pcb), (int)(pcb.ReceiveAdvertised - pcb.ReceiveNext));
+        int length = info.SequenceLength;
+        if (!Acceptable(pcb.ReceiveNext, window, info.Sequence, length))
+        {
+            if (!info.Has(TcpFlags.Rst))
+            {
+                counters.Increment(thread, length > 0 && TcpSequence.Lt(info.Sequence, pcb.ReceiveNext) ? TcpCounter.DuplicateSegments : TcpCounter.OutOfWindowSegments);
+                AckNow(state, pcb, thread);
+            }
+            return false;
+        }
+
+        // Second: RST (RFC 5961 §3.2: only an exact match resets; others in the window get a challenge ACK).
+        if (info.Has(TcpFlags.Rst))
+        {
+            if (info.Sequence != pcb.ReceiveNext)
+            {
+                ChallengeAck(stack, state, pcb, thread);
+                return false;
+            }
+            counters.Increment(thread, TcpCounter.ResetsReceived);
+            var error = pcb.State switch
+            {
+                TcpConnectionState.SynReceived => Errno.ECONNREFUSED,
+                TcpConnectionState.Closing or TcpConnectionState.LastAck or TcpConnectionState.TimeWait => Errno.None,
+                _ => Errno.ECONNRESET,
+            };
+            if (error != Errno.None) pcb.Socket?.SetError(error);
+            TcpLifecycle.Close(state, pcb);
+            return false;
+        }
+
+        // Fourth: a SYN in a synchronized state (RFC 5961 §4): challenge ACK, never a reset of the connection.
+        if (info.Has(TcpFlags.Syn))
+        {
+            ChallengeAck(stack, state, pcb, thread);
+            return false;
+        }
+
+        // Fifth: ACK.
+        if (!info.Has(TcpFlags.Ack)) return false;
+        bool sendNow = false;
+        if (pcb.State == TcpConnectionState.SynReceived)
+        {
+            if (!TcpSequence.Gt(info.Acknowledgment, pcb.SendUnacknowledged) || TcpSequence.Gt(info.Acknowledgment, pcb.SendMax))
+            {
+                TcpOutput.SendResetFor(stack, state, thread, info.Destination, info.Source, info.DestinationPort, info.SourcePort,
+                    info.Flags, info.Sequence, info.Acknowledgment, info.SequenceLength);
+                return false;
+            }
+            pcb.Timers!.Stop(TcpTimers.Retransmit);
+            pcb.SendWindow = (uint)info.Window << pcb.SendScale;
+            pcb.MaxSendWindow = Math.Max(pcb.MaxSendWindow, pcb.SendWindow);
+            pcb.SendWindowUpdateSequence = info.Sequence;
+            pcb.SendWindowUpdateAcknowledged = info.Acknowledgment;
+            TcpLifecycle.Establish(state, pcb);
+            if (pcb.State == TcpConnectionState.Closed) return false;
+            if (pcb.FinRequested) pcb.State = TcpConnectionState.FinWait1; // closed before the handshake finished
+        }
+
+        if (TcpSequence.Gt(info.Acknowledgment, pcb.SendMax))
+        {
+            AckNow(state, pcb, thread); // acknowledges something not yet sent
+            return false;
+        }
+        if (TcpSequence.Leq(info.Acknowledgment, pcb.SendUnacknowledged))
+        {
+            if (IsDuplicateAck(pcb, ref info))
+            {
+                counters.Increment(thread, TcpCounter.DuplicateAcks);
+                uint flight = pcb.SendMax - pcb.SendUnacknowledged;
+                if (pcb.Congestion.OnDuplicateAck(pcb.SendUnacknowledged, pcb.SendMax, flight))
+                {
+                    counters.Increment(thread, TcpCounter.FastRetransmits);
+                    RetransmitFirst(stack, state, pcb, thread);
+                }
+                else if (pcb.Congestion.InRecovery)
+                {
+                    sendNow = true; // the inflated window may let new data out (RFC 6582 §3.2 step 3)
+                }
+            }
+        }
+        else
+        {
+            AcknowledgeData(stack, state, pcb, thread, ref info, now);
+            sendNow = true;
+            if (pcb.State == TcpConnectionState.Closed) return false;
+        }
+
+        // Window update (§3.10.7.4, SND.WL1/SND.WL2 rule).
+        if (TcpSequence.Lt(pcb.SendWindowUpdateSequence, info.Sequence) ||
+            (pcb.SendWindowUpdateSequence == info.Sequence && TcpSequence.Leq(pcb.SendWindowUpdateAcknowledged, info.Acknowledgment)))
+        {
+            uint newWindow = (uint)info.Window << pcb.SendScale;
+            if (newWindow > pcb.SendWindow) sendNow = true;
+            pcb.SendWindow = newWindow;
+            pcb.MaxSendWindow = Math.Max(pcb.MaxSendWindow, newWindow);
+            pcb.SendWindowUpdateSequence = info.Sequence;
+            pcb.SendWindowUpdateAcknowledged = info.Acknowledgment;
+            if (newWindow > 0 && pcb.Timers!.IsActive(TcpTimers.Persist))
+            {
+                pcb.Timers.Stop(TcpTimers.Persist);
+                pcb.PersistShift = 0;
+                pcb.SendNext = pcb.SendUnacknowledged; // resend from the edge the probes left off
+            }
+        }
+
+        // Our FIN acknowledged?
+        bool finAcked = pcb.FinSent && TcpSequence.Gt(pcb.SendUnacknowledged, pcb.FinSequence);
+        switch (pcb.State)
+        {
+            case TcpConnectionState.FinWait1 when finAcked:
+                pcb.State = TcpConnectionState.FinWait2;
+                if (pcb.Detached) pcb.Timers!.Reset(TcpTimers.TimeWait, TcpTimers.Micros(state.TimeWaitMicros)); // orphan: don't wait forever
+                break;
+            case TcpConnectionState.Closing when finAcked:
+                TcpLifecycle.EnterTimeWait(state, pcb);
+                break;
+            case TcpConnectionState.LastAck when finAcked:
+                TcpLifecycle.Close(state, pcb);
+                return false;
+        }
+
+        // Timestamps to echo (RFC 7323 §4.3): from the segment covering the last ACK we sent.
+        if (pcb.Timestamps && info.Options.HasTimestamps && TcpSequence.Leq(info.Sequence, pcb.LastAckSent) &&
+            TcpSequence.Lt(pcb.LastAckSent, info.Sequence + (uint)Math.Max(1, length)))
+        {
+            pcb.TimestampRecent = info.Options.TimestampValue;
+            pcb.TimestampRecentAge = now;
+        }
+
+        // Seventh: text. (URG is not treated yet: urgent bytes are delivered in line.)
+        bool kept = false;
+        if (info.PayloadLength > 0 && pcb.State is TcpConnectionState.Established or TcpConnectionState.FinWait1 or TcpConnectionState.FinWait2)
+            kept = ReceiveData(state, pcb, thread, packet, ref info, window);
+        else if (info.PayloadLength > 0 && pcb.State is TcpConnectionState.CloseWait or TcpConnectionState.Closing or TcpConnectionState.LastAck or TcpConnectionState.TimeWait)
+            pcb.AckNow = true; // data after their FIN: ignore it, re-acknowledge
+
+        // Eighth: FIN, once everything before it has arrived.
+        if (info.Has(TcpFlags.Fin) && info.Sequence + (uint)info.PayloadLength == pcb.ReceiveNext)
+            ReceiveFin(state, pcb);
+        else if (info.Has(TcpFlags.Fin) && pcb.State == TcpConnectionState.TimeWait)
+            pcb.AckNow = true;
+
+        if (pcb.State == TcpConnectionState.Closed) return kept;
+        if (sendNow) TcpOutput.Output(stack, state, pcb, thread);
+        else if (pcb.AckNow) state.QueueAck(pcb, thread);
+        return kept;
+    }
+
+    private static bool Acceptable(uint receiveNext, long window, uint sequence, int length)
+    {
+        if (length == 0)
+            return window == 0 ? sequence == receiveNext : TcpSequence.InRange(sequence, receiveNext, receiveNext + (uint)window);
+        if (window == 0) return false;
+        uint end = receiveNext + (uint)window;
+        return TcpSequence.InRange(sequence, receiveNext, end) || TcpSequence.InRange(sequence + (uint)length - 1, receiveNext, end);
+    }
+
+    /// <summary>RFC 5681 §2's duplicate ACK: no data, no SYN/FIN, same ACK and window, with data outstanding.</summary>
+    private static bool IsDuplicateAck(TcpPcb pcb, ref TcpSegmentInfo info) =>
+        info.PayloadLength == 0 && !info.Has(TcpFlags.Syn) && !info.Has(TcpFlags.Fin) &&
+        info.Acknowledgment == pcb.SendUnacknowledged && pcb.SendMax != pcb.SendUnacknowledged &&
+        ((uint)info.Window << pcb.SendScale) == pcb.SendWindow;
+
+    /// <summary>New data acknowledged: RTT sample, ring release, congestion window, timers (§3.10.7.4 ESTABLISHED; RFC 6298 §5).</summary>
+    private static void AcknowledgeData(NetStack stack, TcpState state, TcpPcb pcb, int thread, ref TcpSegmentInfo info, long now)
+    {
+        uint ack = info.Acknowledgment;
+        int acked = (int)(ack - pcb.SendUnacknowledged);
+        uint flightBefore = pcb.SendMax - pcb.SendUnacknowledged;
+
+        if (pcb.Timestamps && info.Options.HasTimestamps && info.Options.TimestampEcho != 0)
+            pcb.Rtt.AddSample(Math.Max(1, (long)(uint)((uint)(now / 1000) - info.Options.TimestampEcho)) * 1000); // RFC 7323 §4.1
+        else if (pcb.RttTiming && TcpSequence.Gt(ack, pcb.RttSequence))
+            pcb.Rtt.AddSample(Math.Max(1, now - pcb.RttStartMicros));
+        if (pcb.RttTiming && TcpSequence.Gt(ack, pcb.RttSequence)) pcb.RttTiming = false;
+
+        // Only data bytes leave the ring: the SYN and FIN occupy sequence space but no buffer.
+        int dataAcked = acked;
+        if (pcb.SendUnacknowledged == pcb.InitialSendSequence) dataAcked--;
+        if (pcb.FinSent && TcpSequence.Gt(ack, pcb.FinSequence)) dataAcked--;
+        if (dataAcked > 0 && pcb.SendRing is { } ring)
+        {
+            int releasable = (int)Math.Min(dataAcked, ring.ReadableCount);
+            ring.Release(releasable);
+            pcb.SendBufferBase += (uint)releasable;
+        }
+        pcb.SendUnacknowledged = ack;
+        if (TcpSequence.Lt(pcb.SendNext, ack)) pcb.SendNext = ack;
+        pcb.RetransmitShift = 0;
+        pcb.Rtt.ResetBackoff();
+        if (pcb.Congestion.OnAck(ack, acked, flightBefore, now))
+            RetransmitFirst(stack, state, pcb, thread); // NewReno partial ACK
+        if (pcb.SendUnacknowledged == pcb.SendMax) pcb.Timers!.Stop(TcpTimers.Retransmit);
+        else TcpTimers.ArmRetransmit(pcb);
+    }
+
+    /// <summary>Resends the first unacknowledged segment without moving SND.NXT (fast retransmit, partial ACK).</summary>
+    private static void RetransmitFirst(NetStack stack, TcpState state, TcpPcb pcb, int thread)
+    {
+        long now = TcpOutput.NowMicros(stack);
+        long available = pcb.SendRing?.ReadableCount ?? 0;
+        int offset = (int)(pcb.SendUnacknowledged - pcb.SendBufferBase);
+        int length = (int)Math.Min(pcb.MaxSegmentSize, Math.Max(0, available - offset));
+        var flags = TcpFlags.Ack;
+        if (pcb.FinSent && pcb.SendUnacknowledged + (uint)length == pcb.FinSequence) flags |= TcpFlags.Fin;
+        if (length == 0 && (flags & TcpFlags.Fin) == 0) return;
+        pcb.RttTiming = false;
+        if (TcpOutput.SendSegment(stack, state, pcb, thread, flags, pcb.SendUnacknowledged, offset, length, now) == Errno.None)
+        {
+            state.Counters.Increment(thread, TcpCounter.Retransmits);
+            TcpTimers.ArmRetransmit(pcb);
+        }
+    }
+
+    /// <summary>In-order data into the receive ring, then whatever the reassembly queue can now deliver; out-of-order data is held.</summary>
+    private static bool ReceiveData(TcpState state, TcpPcb pcb, int thread, PacketBuffer packet, ref TcpSegmentInfo info, long window)
+    {
+        var ring = pcb.ReceiveRing;
+        if (ring is null || ring.IsReaderCompleted)
+        {
+            pcb.AckNow = true;
+            return false;
+        }
+        uint sequence = info.Sequence;
+        int offset = info.PayloadOffset;
+        int length = info.PayloadLength;
+        if (TcpSequence.Lt(sequence, pcb.ReceiveNext))
+        {
+            int duplicate = (int)(pcb.ReceiveNext - sequence); // already have the front: trim it
+            offset += duplicate;
+            length -= duplicate;
+            sequence = pcb.ReceiveNext;
+        }
+        if (length <= 0)
+        {
+            pcb.AckNow = true;
+            return false;
+        }
+        if (sequence == pcb.ReceiveNext)
+        {
+            int written = ring.Write(packet.Data.Slice(offset, length));
+            pcb.ReceiveNext += (uint)written;
+            state.Counters.Add(thread, TcpCounter.BytesReceived, written);
+            bool filledGap = false;
+            if (pcb.OutOfOrder is { IsEmpty: false } queue)
+            {
+                uint next = pcb.ReceiveNext;
+                int delivered = queue.DeliverTo(ref next, ring);
+                pcb.ReceiveNext = next;
+                state.Counters.Add(thread, TcpCounter.BytesReceived, delivered);
+                filledGap = true;
+            }
+            // Delayed ACK (RFC 9293 §3.8.6.3, RFC 5681 §4.2): every second full segment at once, otherwise within 40 ms.
+            if (++pcb.SegmentsSinceAck >= 2 || filledGap || written < length) pcb.AckNow = true;
+            else if (!pcb.Timers!.IsActive(TcpTimers.DelayedAck)) pcb.Timers.Reset(TcpTimers.DelayedAck, TcpTimers.Micros(state.DelayedAckMicros));
+            return false;
+        }
+
+        // Out of order: hold it by reference and say what we still miss with an immediate duplicate ACK (RFC 5681 §4.2).
+        state.Counters.Increment(thread, TcpCounter.OutOfOrderSegments);
+        pcb.OutOfOrder ??= new TcpReassemblyQueue();
+        pcb.AckNow = true;
+        var result = pcb.OutOfOrder.Insert(pcb.ReceiveNext, pcb.ReceiveNext + (uint)window, sequence, packet, offset, length);
+        if (result is not InsertResult.Queued) state.Counters.Increment(thread, TcpCounter.OutOfOrderDrops);
+        return true; // the queue owns the packet in every case
+    }
+
+    /// <summary>The peer's FIN: the stream ends for the reader once the ring is drained (§3.10.7.4 eighth).</summary>
+    private static void ReceiveFin(TcpState state, TcpPcb pcb)
+    {
+        pcb.ReceiveNext++;
+        pcb.AckNow = true;
+        pcb.ReceiveRing?.CompleteWriting();
+        pcb.Socket?.ChangeState(SocketStates.CantReceiveMore);
+        bool finAcked = pcb.FinSent && TcpSequence.Gt(pcb.SendUnacknowledged, pcb.FinSequence);
+        switch (pcb.State)
+        {
+            case TcpConnectionState.SynReceived or TcpConnectionState.Established:
+                pcb.State = TcpConnectionState.CloseWait;
+                break;
+            case TcpConnectionState.FinWait1:
+                if (finAcked) TcpLifecycle.EnterTimeWait(state, pcb);
+                else pcb.State = TcpConnectionState.Closing;
+                break;
+            case TcpConnectionState.FinWait2:
+                TcpLifecycle.EnterTimeWait(state, pcb);
+                break;
+            case TcpConnectionState.TimeWait:
+                pcb.Timers!.Reset(TcpTimers.TimeWait, TcpTimers.Micros(state.TimeWaitMicros));
+                break;
+        }
+    }
+
+    private static void AckNow(TcpState state, TcpPcb pcb, int thread)
+    {
+        pcb.AckNow = true;
+        state.QueueAck(pcb, thread);
+    }
+
+    /// <summary>RFC 5961 §3.2/§4: an ACK that tells a possibly spoofed sender where we really are.</summary>
+    private static void ChallengeAck(NetStack stack, TcpState state, TcpPcb pcb, int thread)
+    {
+        state.Counters.Increment(thread, TcpCounter.ChallengeAcks);
+        pcb.AckNow = true;
+        TcpOutput.Output(stack, state, pcb, thread);
+        if (pcb.AckNow) TcpOutput.SendSegment(stack, state, pcb, thread, TcpFlags.Ack, pcb.SendNext, 0, 0, TcpOutput.NowMicros(stack));
+    }
+
+    private static void Drop(PacketBuffer packet, Runtime.Diagnostics.CounterSet<TcpCounter> counters, int thread, TcpCounter reason)
+    {
+        counters.Increment(thread, reason);
+        packet.Free();
+    }
+}

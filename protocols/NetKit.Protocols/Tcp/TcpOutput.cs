@@ -1,0 +1,271 @@
+using System;
+using NetKit.Protocols.Common;
+using NetKit.Protocols.Interfaces;
+using NetKit.Protocols.Tcp.Algorithms;
+using NetKit.Protocols.Wire;
+using NetKit.Runtime;
+using NetKit.Runtime.Buffers;
+using NetKit.Runtime.Protocols;
+using NetKit.Runtime.Threading;
+
+namespace NetKit.Protocols.Tcp;
+
+/// <summary>
+/// <c>tcp_output</c>: sends what the state, the windows and the buffers allow — SYN, data straight from the send
+/// ring (read at an offset, never removed until acknowledged, so a retransmission is just a second read), FIN, and
+/// ACKs or window updates. Runs on the connection's thread.
+/// </summary>
+internal static class TcpOutput
+{
+    /// <summary>Most segments one call sends, so one connection cannot hold its thread for long (DragonFly's fair send).</summary>
+    private const int MaxSegmentsPerCall = 64;
+
+    internal static long NowMicros(NetStack stack) => ProtocolContext.Now(stack) / 1000;
+
+    public static void Output(NetStack stack, TcpState state, TcpPcb pcb, int thread)
+    {
+        if (pcb.State is TcpConnectionState.Closed or TcpConnectionState.Listen) return;
+        long now = NowMicros(stack);
+
+        // The SYN (or SYN-ACK) goes alone; nothing else may be sent until it is acknowledged.
+        if (pcb.State is TcpConnectionState.SynSent or TcpConnectionState.SynReceived)
+        {
+            if (pcb.SendNext == pcb.InitialSendSequence) SendSyn(stack, state, pcb, thread, now);
+            else if (pcb.AckNow && pcb.State == TcpConnectionState.SynReceived) SendSegment(stack, state, pcb, thread, TcpFlags.Ack, pcb.SendNext, 0, 0, now);
+            return;
+        }
+
+        if (pcb.SendMax == pcb.SendUnacknowledged && now - pcb.LastActivityMicros > pcb.Rtt.Rto)
+            pcb.Congestion.OnIdleRestart(now, pcb.Rtt.Rto); // RFC 5681 §4.1: restart from the initial window after idling
+
+        var ring = pcb.SendRing;
+        for (int sent = 0; sent < MaxSegmentsPerCall; sent++)
+        {
+            long available = ring?.ReadableCount ?? 0;
+            long offset = (int)(pcb.SendNext - pcb.SendBufferBase);
+            if (offset > available) offset = available; // SendNext is past the FIN
+            long inFlight = (int)(pcb.SendNext - pcb.SendUnacknowledged);
+            long window = Math.Min(pcb.SendWindow, pcb.Congestion.CongestionWindow);
+            long usable = window - inFlight;
+            long length = Math.Min(Math.Min(available - offset, usable), pcb.MaxSegmentSize);
+            if (length < 0) length = 0;
+
+            bool finPending = pcb.FinRequested && (!pcb.FinSent || pcb.SendNext == pcb.FinSequence);
+            bool sendFin = finPending && offset + length == available && usable > length - 1;
+            if (length > 0 && length < pcb.MaxSegmentSize && !sendFin)
+            {
+                bool moreWaiting = offset + length < available;
+                // Nagle (RFC 9293 §3.7.4): hold a small segment while data is unacknowledged.
+                if (!pcb.NoDelay && inFlight > 0) length = 0;
+                // Sender silly-window avoidance (§3.8.6.2.1): a window-limited sliver waits for a bigger window.
+                else if (moreWaiting && length < pcb.MaxSendWindow / 2) length = 0;
+            }
+
+            if (length > 0 || sendFin)
+            {
+                var flags = TcpFlags.Ack;
+                if (sendFin) flags |= TcpFlags.Fin;
+                if (length > 0 && offset + length == available) flags |= TcpFlags.Psh;
+                uint sequence = pcb.SendNext;
+                bool isRetransmission = TcpSequence.Lt(sequence, pcb.SendMax);
+                if (SendSegment(stack, state, pcb, thread, flags, sequence, (int)offset, (int)length, now) != Errno.None) return;
+                if (isRetransmission) state.Counters.Increment(thread, TcpCounter.Retransmits);
+                else if (!pcb.RttTiming && length > 0)
+                {
+                    pcb.RttTiming = true; // Karn: only segments sent once are timed
+                    pcb.RttSequence = sequence;
+                    pcb.RttStartMicros = now;
+                }
+                pcb.SendNext = sequence + (uint)length + (sendFin ? 1u : 0u);
+                if (sendFin)
+                {
+                    pcb.FinSent = true;
+                    pcb.FinSequence = sequence + (uint)length;
+                }
+                if (TcpSequence.Gt(pcb.SendNext, pcb.SendMax)) pcb.SendMax = pcb.SendNext;
+                if (!pcb.Timers!.IsActive(TcpTimers.Retransmit)) TcpTimers.ArmRetransmit(pcb);
+                pcb.Timers.Stop(TcpTimers.Persist);
+                continue;
+            }
+
+            // Nothing more to send. Data held back by a closed window needs the persist timer (RFC 9293 §3.8.6.1).
+            if (available > offset && pcb.SendWindow == 0 && !pcb.Timers!.IsActive(TcpTimers.Retransmit) && !pcb.Timers.IsActive(TcpTimers.Persist))
+                TcpTimers.ArmPersist(pcb);
+            if (pcb.AckNow || WindowUpdateDue(pcb))
+                SendSegment(stack, state, pcb, thread, TcpFlags.Ack, pcb.SendNext, 0, 0, now);
+            return;
+        }
+    }
+
+    /// <summary>Receiver SWS avoidance (RFC 9293 §3.8.6.2.2): announce a bigger window only once it grew by 2 MSS or half the buffer.</summary>
+    private static bool WindowUpdateDue(TcpPcb pcb)
+    {
+        if (pcb.ReceiveRing is not { } ring || pcb.State is not (TcpConnectionState.Established or TcpConnectionState.FinWait1 or TcpConnectionState.FinWait2)) return false;
+        long window = ReceiveWindow(pcb);
+        long growth = (long)(pcb.ReceiveNext + (uint)window) - pcb.ReceiveAdvertised;
+        growth = (int)(pcb.ReceiveNext + (uint)window - pcb.ReceiveAdvertised);
+        return growth >= 2L * pcb.MaxSegmentSize || growth >= ring.Capacity / 2;
+    }
+
+    /// <summary>The window we can offer: free room in the receive ring, within what the scale can express.</summary>
+    internal static long ReceiveWindow(TcpPcb pcb)
+    {
+        if (pcb.ReceiveRing is not { } ring || ring.IsReaderCompleted) return 0;
+        long room = ring.WritableCount;
+        return Math.Min(room, 65535L << pcb.ReceiveScale);
+    }
+
+    private static void SendSyn(NetStack stack, TcpState state, TcpPcb pcb, int thread, long now)
+    {
+        var flags = pcb.State == TcpConnectionState.SynReceived ? TcpFlags.Syn | TcpFlags.Ack : TcpFlags.Syn;
+        if (SendSegment(stack, state, pcb, thread, flags, pcb.InitialSendSequence, 0, 0, now) != Errno.None) return;
+        pcb.SendNext = pcb.InitialSendSequence + 1;
+        if (TcpSequence.Gt(pcb.SendNext, pcb.SendMax)) pcb.SendMax = pcb.SendNext;
+        if (!pcb.Timers!.IsActive(TcpTimers.Retransmit)) TcpTimers.ArmRetransmit(pcb);
+    }
+
+    /// <summary>Sends one window probe: a byte beyond a zero window (RFC 9293 §3.8.6.1), or a bare ACK when there is no data.</summary>
+    internal static void SendWindowProbe(NetStack stack, TcpState state, TcpPcb pcb, int thread)
+    {
+        long now = NowMicros(stack);
+        long available = pcb.SendRing?.ReadableCount ?? 0;
+        long offset = (int)(pcb.SendNext - pcb.SendBufferBase);
+        if (offset < available)
+        {
+            SendSegment(stack, state, pcb, thread, TcpFlags.Ack, pcb.SendNext, (int)offset, 1, now);
+            state.Counters.Increment(thread, TcpCounter.WindowProbes);
+        }
+        else
+        {
+            SendSegment(stack, state, pcb, thread, TcpFlags.Ack, pcb.SendNext, 0, 0, now);
+        }
+    }
+
+    /// <summary>A keepalive probe: SEG.SEQ = SND.UNA − 1 with no data, which makes the peer answer with an ACK (RFC 1122 §4.2.3.6).</summary>
+    internal static void SendKeepalive(NetStack stack, TcpState state, TcpPcb pcb, int thread) =>
+        SendSegment(stack, state, pcb, thread, TcpFlags.Ack, pcb.SendUnacknowledged - 1, 0, 0, NowMicros(stack));
+
+    /// <summary>
+    /// Builds and sends one segment of <paramref name="pcb"/>: <paramref name="length"/> bytes from the send ring at
+    /// <paramref name="dataOffset"/>, the options its state calls for, our window and ACK.
+    /// </summary>
+    internal static Errno SendSegment(NetStack stack, TcpState state, TcpPcb pcb, int thread, TcpFlags flags, uint sequence,
+        int dataOffset, int length, long now)
+    {
+        var options = new TcpOptions();
+        bool syn = (flags & TcpFlags.Syn) != 0;
+        if (syn)
+        {
+            options.MaxSegmentSize = (ushort)Math.Min(65535, LocalMss(stack, pcb));
+            if (pcb.State == TcpConnectionState.SynSent || pcb.WindowScaling)
+            {
+                options.HasWindowScale = true;
+                options.WindowScale = pcb.ReceiveScale;
+            }
+            if (pcb.State == TcpConnectionState.SynSent || pcb.SackPermitted) options.SackPermitted = true;
+        }
+        if ((syn && pcb.State == TcpConnectionState.SynSent) || pcb.Timestamps)
+        {
+            options.HasTimestamps = true;
+            options.TimestampValue = (uint)(now / 1000);
+            options.TimestampEcho = pcb.TimestampRecent;
+        }
+
+        long window = ReceiveWindow(pcb);
+        ushort windowField = syn ? (ushort)Math.Min(window, 65535) : (ushort)Math.Min(window >> pcb.ReceiveScale, 65535);
+        bool ack = (flags & TcpFlags.Ack) != 0;
+        var repr = new TcpRepr(pcb.LocalPort, pcb.ForeignPort, sequence, ack ? pcb.ReceiveNext : 0, flags, windowField, 0, options, length);
+
+        var pool = ProtocolThread.Current!.Buffers;
+        var packet = length > 0 ? pool.TryRentChain(length, pool.Options.DefaultHeadroom) : pool.TryRent();
+        if (packet is null)
+        {
+            state.Counters.Increment(thread, TcpCounter.SendErrors);
+            return Errno.ENOBUFS;
+        }
+        if (length > 0)
+        {
+            long at = dataOffset;
+            for (var b = packet; b is not null; b = b.Next)
+            {
+                int copied = pcb.SendRing!.Peek(at, b.Data);
+                at += copied;
+            }
+        }
+        int headerLength = repr.HeaderLength;
+        if (packet.Headroom < headerLength)
+        {
+            packet.Free();
+            state.Counters.Increment(thread, TcpCounter.SendErrors);
+            return Errno.ENOBUFS;
+        }
+        var header = packet.Prepend(headerLength);
+        repr.EmitHeader(header);
+        var source = new IPv4Address(pcb.LocalAddress);
+        var destination = new IPv4Address(pcb.ForeignAddress);
+        ushort checksum = Checksums.PseudoHeaderChain(packet, source, destination, IpProtocol.Tcp, headerLength + length);
+        header[16] = (byte)(checksum >> 8);
+        header[17] = (byte)checksum;
+
+        var error = IPv4.IPv4.Output(stack, packet, source, destination, IpProtocol.Tcp, dontFragment: true);
+        if (error != Errno.None)
+        {
+            state.Counters.Increment(thread, TcpCounter.SendErrors);
+            return error;
+        }
+        state.Counters.Increment(thread, TcpCounter.SegmentsSent);
+        if (length > 0) state.Counters.Add(thread, TcpCounter.BytesSent, length);
+        if ((flags & TcpFlags.Rst) == 0 && ack)
+        {
+            pcb.LastAckSent = pcb.ReceiveNext;
+            pcb.AckNow = false;
+            pcb.SegmentsSinceAck = 0;
+            pcb.Timers?.Stop(TcpTimers.DelayedAck);
+            uint edge = pcb.ReceiveNext + (uint)(syn ? windowField : (long)windowField << pcb.ReceiveScale);
+            if (TcpSequence.Gt(edge, pcb.ReceiveAdvertised)) pcb.ReceiveAdvertised = edge;
+        }
+        pcb.LastActivityMicros = now;
+        return Errno.None;
+    }
+
+    /// <summary>The MSS we offer: the route's MTU less the IPv4 and TCP headers (RFC 9293 §3.7.1), or TCP_MAXSEG when set lower.</summary>
+    internal static int LocalMss(NetStack stack, TcpPcb pcb)
+    {
+        int mtu = 1500;
+        if (stack.State<InterfaceTable>().TryRoute(new IPv4Address(pcb.ForeignAddress), out var route)) mtu = route.Interface.Mtu;
+        int mss = Math.Max(TcpSettings.DefaultMss, mtu - IPv4Packet.MinHeaderLength - TcpSegment.MinHeaderLength);
+        return pcb.RequestedMss > 0 ? Math.Min(mss, pcb.RequestedMss) : mss;
+    }
+
+    /// <summary>
+    /// A reset for a segment that has no connection (RFC 9293 §3.10.7.1): SEQ = SEG.ACK if it carried an ACK,
+    /// otherwise SEQ 0 with ACK = SEG.SEQ + SEG.LEN. Never in answer to a reset.
+    /// </summary>
+    internal static void SendResetFor(NetStack stack, TcpState state, int thread, IPv4Address local, IPv4Address remote,
+        ushort localPort, ushort remotePort, TcpFlags incoming, uint incomingSequence, uint incomingAcknowledgment, int segmentLength)
+    {
+        if ((incoming & TcpFlags.Rst) != 0) return;
+        TcpRepr repr = (incoming & TcpFlags.Ack) != 0
+            ? new TcpRepr(localPort, remotePort, incomingAcknowledgment, 0, TcpFlags.Rst, 0, 0, default, 0)
+            : new TcpRepr(localPort, remotePort, 0, incomingSequence + (uint)segmentLength, TcpFlags.Rst | TcpFlags.Ack, 0, 0, default, 0);
+        SendBare(stack, state, thread, local, remote, repr);
+        state.Counters.Increment(thread, TcpCounter.ResetsSent);
+    }
+
+    /// <summary>A segment that belongs to no pcb state (a reset, a challenge ACK): header only.</summary>
+    internal static void SendBare(NetStack stack, TcpState state, int thread, IPv4Address local, IPv4Address remote, in TcpRepr repr)
+    {
+        var packet = ProtocolThread.Current!.Buffers.TryRent();
+        if (packet is null)
+        {
+            state.Counters.Increment(thread, TcpCounter.SendErrors);
+            return;
+        }
+        var segment = packet.Append(repr.HeaderLength);
+        repr.Emit(segment, local, remote);
+        if (IPv4.IPv4.Output(stack, packet, local, remote, IpProtocol.Tcp, dontFragment: true) == Errno.None)
+            state.Counters.Increment(thread, TcpCounter.SegmentsSent);
+        else
+            state.Counters.Increment(thread, TcpCounter.SendErrors);
+    }
+}

@@ -1,0 +1,131 @@
+using NetKit.Protocols.Common;
+using NetKit.Protocols.Tcp.Algorithms;
+using NetKit.Protocols.Tcp.Reassembly;
+using NetKit.Runtime;
+using NetKit.Runtime.Protocols;
+using NetKit.Runtime.Sockets;
+using NetKit.Runtime.Timers;
+
+namespace NetKit.Protocols.Tcp;
+
+/// <summary>
+/// A TCP control block (RFC 9293 §3.3.1's TCB; DragonFly's inpcb + tcpcb). It belongs to one protocol thread, the
+/// one its 4-tuple hashes to, and only that thread touches it: its packets, requests and timers all run there.
+/// Send-side data lives in the socket's send ring, not here: the ring's first byte is sequence
+/// <see cref="SendBufferBase"/>, and bytes leave the ring only when acknowledged.
+/// </summary>
+public sealed class TcpPcb
+{
+    public TcpPcb(NetStack stack, NetSocket? socket)
+    {
+        Stack = stack;
+        Socket = socket;
+    }
+
+    public NetStack Stack { get; }
+
+    /// <summary>The socket; null once the application closed it and the connection finishes on its own.</summary>
+    public NetSocket? Socket { get; internal set; }
+
+    public TcpConnectionState State { get; internal set; }
+
+    public uint LocalAddress { get; internal set; }
+    public ushort LocalPort { get; internal set; }
+    public uint ForeignAddress { get; internal set; }
+    public ushort ForeignPort { get; internal set; }
+
+    public EndpointKey Key => new(LocalAddress, LocalPort, ForeignAddress, ForeignPort);
+
+    /// <summary>The owner protocol thread's index (set when the pcb enters a table).</summary>
+    public int Thread { get; internal set; }
+
+    /// <summary>In its thread's connection table.</summary>
+    internal bool InTable;
+
+    /// <summary>Holds a binding in its port's shard (explicit bind; released on close).</summary>
+    internal bool HoldsPortBinding;
+
+    /// <summary>The socket asked to close (detach): the pcb finishes the close and is freed without a socket.</summary>
+    internal bool Detached;
+
+    // ---- send sequence space (RFC 9293 §3.3.1) ----
+    public uint InitialSendSequence { get; internal set; }
+    public uint SendUnacknowledged { get; internal set; }
+    public uint SendNext { get; internal set; }
+    /// <summary>Highest sequence sent so far (snd_max; SendNext drops back to SendUnacknowledged on a timeout).</summary>
+    public uint SendMax { get; internal set; }
+    /// <summary>The peer's window in bytes (already scaled).</summary>
+    public uint SendWindow { get; internal set; }
+    internal uint SendWindowUpdateSequence;     // SND.WL1
+    internal uint SendWindowUpdateAcknowledged; // SND.WL2
+    /// <summary>Sequence number of the send ring's first byte.</summary>
+    internal uint SendBufferBase;
+    internal uint MaxSendWindow;
+
+    // ---- receive sequence space ----
+    public uint InitialReceiveSequence { get; internal set; }
+    public uint ReceiveNext { get; internal set; }
+    /// <summary>Right edge of the window last advertised (rcv_adv): never moved left (RFC 9293 §3.8.6.2.2).</summary>
+    internal uint ReceiveAdvertised;
+
+    // ---- options (RFC 7323, RFC 9293 §3.7.1) ----
+    /// <summary>Effective send MSS: the peer's MSS and our route's, less the timestamp option when used.</summary>
+    public int MaxSegmentSize { get; internal set; } = TcpSettings.DefaultMss;
+    internal int PeerMss = TcpSettings.DefaultMss;
+    internal byte SendScale;
+    internal byte ReceiveScale;
+    internal bool WindowScaling;
+    internal bool Timestamps;
+    internal uint TimestampRecent;
+    internal long TimestampRecentAge;
+    internal uint LastAckSent;
+    internal bool SackPermitted;
+
+    // ---- closing ----
+    /// <summary>The application shut down sending: a FIN follows the data in the ring.</summary>
+    internal bool FinRequested;
+    internal bool FinSent;
+    internal uint FinSequence;
+
+    // ---- timers, RTT and congestion ----
+    internal CalloutTaskSet? Timers;
+    internal RttEstimator Rtt = new(TcpSettings.MinRtoMicros, TcpSettings.MaxRtoMicros, TcpSettings.InitialRtoMicros);
+    internal ICongestionControl Congestion = new NewReno();
+    internal bool RttTiming;
+    internal uint RttSequence;
+    internal long RttStartMicros;
+    /// <summary>Consecutive retransmission timeouts (t_rxtshift).</summary>
+    internal int RetransmitShift;
+    internal long LastActivityMicros;
+    internal int KeepaliveProbesSent;
+    internal long LastReceivedMicros;
+    internal bool KeepAlive;
+    internal int KeepIdleSeconds = TcpSettings.KeepIdleSeconds;
+    internal int KeepIntervalSeconds = TcpSettings.KeepIntervalSeconds;
+    internal int KeepCount = TcpSettings.KeepCount;
+    internal int PersistShift;
+
+    // ---- ACKs ----
+    internal bool AckNow;
+    internal bool OnAckQueue;
+    internal int SegmentsSinceAck;
+
+    // ---- reassembly ----
+    internal TcpReassemblyQueue? OutOfOrder;
+
+    // ---- the socket's rings, kept so a detached connection can still finish sending ----
+    internal NetKit.Runtime.SocketBuffers.ByteRing? SendRing;
+    internal NetKit.Runtime.SocketBuffers.ByteRing? ReceiveRing;
+
+    // ---- passive open ----
+    /// <summary>The listening socket's accept queue a passive connection reserved a place in.</summary>
+    internal AcceptQueue? ListenerQueue;
+
+    // ---- socket options ----
+    internal bool NoDelay;
+    internal int RequestedMss;
+
+    internal bool IsSynchronized => State >= TcpConnectionState.Established;
+
+    public override string ToString() => $"tcp {Key} {State} una={SendUnacknowledged} nxt={SendNext} rcv={ReceiveNext}";
+}

@@ -1,0 +1,77 @@
+using System;
+using System.Security.Cryptography;
+using System.Threading.Tasks;
+using NetKit.Protocols.Tcp;
+using NetKit.Runtime;
+using NetKit.Runtime.Sockets;
+using Xunit;
+using TcpStateOf = NetKit.Protocols.Tcp.TcpState;
+
+namespace NetKit.Protocols.Tests.EndToEnd;
+
+/// <summary>TCP between two stacks on the memory link: handshake, bulk data both ways with SHA-256 at both ends, close.</summary>
+public sealed class TcpTransferTests : IDisposable
+{
+    private readonly TwoHosts _hosts = new();
+
+    public void Dispose() => _hosts.Dispose();
+
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task AConnectionCarriesDataBothWaysAndCloses()
+    {
+        using var listener = NetKitSocket.Create(_hosts.B, SocketType.Stream);
+        listener.Bind(SockAddr.IPv4(TwoHosts.AddressB.Value, 80));
+        listener.Listen();
+        var accept = Task.Run(() => listener.Accept());
+
+        using var client = NetKitSocket.Create(_hosts.A, SocketType.Stream);
+        client.Connect(SockAddr.IPv4(TwoHosts.AddressB.Value, 80));
+        using var server = await accept.WaitAsync(Limit);
+        Assert.Equal(client.LocalEndPoint, server.RemoteEndPoint);
+
+        var request = new byte[1 << 20];
+        new Random(1).NextBytes(request);
+        var serve = Task.Run(() =>
+        {
+            // Echo everything back until the client's FIN.
+            var buffer = new byte[65536];
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            while (true)
+            {
+                int n = server.Receive(buffer);
+                if (n == 0) break;
+                hash.AppendData(buffer, 0, n);
+                int sent = 0;
+                while (sent < n) sent += server.Send(buffer.AsSpan(sent, n - sent));
+            }
+            server.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+            return hash.GetHashAndReset();
+        });
+        var send = Task.Run(() =>
+        {
+            int sent = 0;
+            while (sent < request.Length) sent += client.Send(request.AsSpan(sent, Math.Min(50_000, request.Length - sent)));
+            client.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        });
+        var received = new byte[request.Length];
+        int total = 0;
+        var buffer = new byte[32768];
+        var receive = Task.Run(() =>
+        {
+            while (true)
+            {
+                int n = client.Receive(buffer);
+                if (n == 0) break;
+                Buffer.BlockCopy(buffer, 0, received, total, n);
+                total += n;
+            }
+        });
+        await Task.WhenAll(send, receive, serve).WaitAsync(Limit);
+        Assert.Equal(SHA256.HashData(request), await serve);
+        Assert.Equal(request.Length, total);
+        Assert.Equal(SHA256.HashData(request), SHA256.HashData(received));
+        Assert.Equal(0, _hosts.A.State<TcpStateOf>().Counters[TcpCounter.Malformed] + _hosts.B.State<TcpStateOf>().Counters[TcpCounter.BadChecksum]);
+    }
+}
