@@ -13,7 +13,8 @@ public sealed class TwoHosts : IDisposable
     public static readonly IPv4Address AddressA = IPv4Address.Parse("10.0.0.1");
     public static readonly IPv4Address AddressB = IPv4Address.Parse("10.0.0.2");
 
-    public TwoHosts(int threads = 2, NetKit.Drivers.Impairments.ImpairmentOptions? impairA = null)
+    public TwoHosts(int threads = 2, NetKit.Drivers.Impairments.ImpairmentOptions? impairA = null,
+        NetKit.Drivers.Impairments.ImpairmentOptions? impairB = null, int mtu = 1500)
     {
         Link = new MemoryLink();
         ThreadsA = new ProtocolThreadGroup(new ProtocolThreadOptions { ThreadCount = threads, PinThreads = false, NamePrefix = "hostA" }).Start();
@@ -21,10 +22,11 @@ public sealed class TwoHosts : IDisposable
         A = new InetStack(ThreadsA);
         B = new InetStack(ThreadsB);
         DeviceA = new MemoryInterface(Link, "a0", new byte[] { 0x02, 0, 0, 0, 0, 0x01 },
-            impairA is null ? null : new MemoryInterfaceOptions { Impairments = impairA });
-        DeviceB = new MemoryInterface(Link, "b0", new byte[] { 0x02, 0, 0, 0, 0, 0x02 });
-        InterfaceA = A.AddInterface(DeviceA, new InterfaceConfiguration(AddressA, 24));
-        InterfaceB = B.AddInterface(DeviceB, new InterfaceConfiguration(AddressB, 24));
+            new MemoryInterfaceOptions { Impairments = impairA ?? NetKit.Drivers.Impairments.ImpairmentOptions.None, Mtu = mtu });
+        DeviceB = new MemoryInterface(Link, "b0", new byte[] { 0x02, 0, 0, 0, 0, 0x02 },
+            new MemoryInterfaceOptions { Impairments = impairB ?? NetKit.Drivers.Impairments.ImpairmentOptions.None, Mtu = mtu });
+        InterfaceA = A.AddInterface(DeviceA, new InterfaceConfiguration(AddressA, 24, Mtu: mtu));
+        InterfaceB = B.AddInterface(DeviceB, new InterfaceConfiguration(AddressB, 24, Mtu: mtu));
     }
 
     public MemoryLink Link { get; }

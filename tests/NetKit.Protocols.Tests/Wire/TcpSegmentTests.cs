@@ -294,19 +294,23 @@ public sealed class TcpSegmentTests
         options.AddSackBlock(new TcpSackBlock(10, 20));
         repr = repr with { Options = options };
         var bytes = new byte[repr.BufferLength];
-        long before = 0;
+        long allocated = 0;
+        int matches = 0;
         for (int round = 0; round < 2; round++) // the first round warms up the JIT
         {
-            before = GC.GetAllocatedBytesForCurrentThread();
+            long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 100; i++)
             {
                 repr.Emit(bytes, Client, Server);
-                Assert.Equal(WireError.None, TcpSegment.TryCreate(bytes, out TcpSegment segment));
-                Assert.Equal(WireError.None, TcpRepr.TryParse(segment, Client, Server, true, out TcpRepr parsed));
-                Assert.True(parsed == repr);
+                if (TcpSegment.TryCreate(bytes, out TcpSegment segment) == WireError.None
+                    && TcpRepr.TryParse(segment, Client, Server, true, out TcpRepr parsed) == WireError.None
+                    && parsed == repr)
+                    matches++;
             }
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(200, matches);
+        Assert.Equal(0, allocated);
     }
 
     [Fact]

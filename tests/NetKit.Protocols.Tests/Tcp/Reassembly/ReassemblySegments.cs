@@ -17,7 +17,7 @@ internal static class ReassemblySegments
     /// <summary>A private pool owned by the calling thread. Up to 1024 buffers every free lands in the owner's stack,
     /// so <see cref="PacketBufferPool.Available"/> equals <see cref="PacketBufferPool.Created"/> exactly when all are home.</summary>
     public static PacketBufferPool Pool(int bufferSize = 2048, int maxBuffers = 1024, int headroom = 32) =>
-        new(new PacketBufferPoolOptions { BufferSize = bufferSize, DefaultHeadroom = headroom, MaxBuffers = maxBuffers, BuffersPerSlab = 16 });
+        new(new PacketBufferPoolOptions { BufferSize = bufferSize, DefaultHeadroom = headroom, MaxBuffers = maxBuffers, BuffersPerSlab = 1 });
 
     /// <summary>A received packet: <paramref name="header"/> junk bytes, the segment text, then <paramref name="padding"/>
     /// bytes of link padding; the text starts at data offset <paramref name="header"/> (a chain when it does not fit).</summary>

@@ -203,7 +203,8 @@ public sealed class TcpReassemblyQueuePropertyTests
                 int from = (int)(rcvNxt - isn);
                 int to = Math.Min(total, from + rng.Next(1, maxSegment + 1));
                 Assert.Equal(InsertResult.Queued, OfferChecked(queue, pool, maxSegments, rcvNxt, rcvNxt + window, isn, stream, from, to, rng));
-                Assert.True(queue.DeliverTo(ref rcvNxt, ring) >= to - from);
+                // At least the retransmission's first part goes through (a full queue may drop its later parts).
+                Assert.True(queue.DeliverTo(ref rcvNxt, ring) > 0);
             }
 
             Assert.Equal(stream, Drain(ring));
