@@ -204,6 +204,16 @@ public static partial class Tcp
         var pcb = Pcb(socket);
         if (pcb.State is TcpConnectionState.Closed or TcpConnectionState.Listen) return Errno.None;
         var stack = socket.Stack;
+        // Room made by the reader may let held out-of-order data in, if a gap was filled while the ring was full.
+        if (pcb.OutOfOrder is { IsEmpty: false } queue && pcb.ReceiveRing is { } ring)
+        {
+            uint next = pcb.ReceiveNext;
+            if (queue.DeliverTo(ref next, ring) > 0)
+            {
+                pcb.ReceiveNext = next;
+                pcb.AckNow = true;
+            }
+        }
         TcpOutput.Output(stack, stack.State<TcpState>(), pcb, pcb.Thread);
         return Errno.None;
     }

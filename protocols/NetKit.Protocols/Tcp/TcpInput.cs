@@ -261,14 +261,27 @@ internal static class TcpInput
         // First: is the segment acceptable? (§3.10.7.4, the four cases.)
         long window = Math.Max(TcpOutput.ReceiveWindow(pcb), (int)(pcb.ReceiveAdvertised - pcb.ReceiveNext));
         int length = info.SequenceLength;
+        uint originalSequence = info.Sequence;
         if (!Acceptable(pcb.ReceiveNext, window, info.Sequence, length))
         {
-            if (!info.Has(TcpFlags.Rst))
+            if (info.Has(TcpFlags.Rst)) return false;
+            if (length > 0 && TcpSequence.Leq(info.Sequence + (uint)length, pcb.ReceiveNext))
             {
-                counters.Increment(thread, length > 0 && TcpSequence.Lt(info.Sequence, pcb.ReceiveNext) ? TcpCounter.DuplicateSegments : TcpCounter.OutOfWindowSegments);
-                AckNow(state, pcb, thread);
+                // An old duplicate (all of it already received): drop its data and flags but keep its ACK and window,
+                // as the BSDs do; a peer retransmitting after a timeout still tells us what it has received.
+                counters.Increment(thread, TcpCounter.DuplicateSegments);
+                pcb.AckNow = true;
+                info.PayloadLength = 0;
+                info.Flags &= ~(TcpFlags.Syn | TcpFlags.Fin);
+                info.Sequence = pcb.ReceiveNext;
+                length = 0;
             }
-            return false;
+            else
+            {
+                counters.Increment(thread, TcpCounter.OutOfWindowSegments);
+                AckNow(state, pcb, thread);
+                return false;
+            }
         }
 
         // Second: RST (RFC 5961 §3.2: only an exact match resets; others in the window get a challenge ACK).
@@ -349,14 +362,14 @@ internal static class TcpInput
         }
 
         // Window update (§3.10.7.4, SND.WL1/SND.WL2 rule).
-        if (TcpSequence.Lt(pcb.SendWindowUpdateSequence, info.Sequence) ||
-            (pcb.SendWindowUpdateSequence == info.Sequence && TcpSequence.Leq(pcb.SendWindowUpdateAcknowledged, info.Acknowledgment)))
+        if (TcpSequence.Lt(pcb.SendWindowUpdateSequence, originalSequence) ||
+            (pcb.SendWindowUpdateSequence == originalSequence && TcpSequence.Leq(pcb.SendWindowUpdateAcknowledged, info.Acknowledgment)))
         {
             uint newWindow = (uint)info.Window << pcb.SendScale;
             if (newWindow > pcb.SendWindow) sendNow = true;
             pcb.SendWindow = newWindow;
             pcb.MaxSendWindow = Math.Max(pcb.MaxSendWindow, newWindow);
-            pcb.SendWindowUpdateSequence = info.Sequence;
+            pcb.SendWindowUpdateSequence = originalSequence;
             pcb.SendWindowUpdateAcknowledged = info.Acknowledgment;
             if (newWindow > 0 && pcb.Timers!.IsActive(TcpTimers.Persist))
             {
@@ -418,11 +431,14 @@ internal static class TcpInput
         return TcpSequence.InRange(sequence, receiveNext, end) || TcpSequence.InRange(sequence + (uint)length - 1, receiveNext, end);
     }
 
-    /// <summary>RFC 5681 §2's duplicate ACK: no data, no SYN/FIN, same ACK and window, with data outstanding.</summary>
+    /// <summary>
+    /// RFC 5681 §2's duplicate ACK: no data, no SYN/FIN, the same ACK, with data outstanding. The "same window" part is
+    /// not required (as in Linux): a receiver whose application reads while it waits for a hole to fill changes its
+    /// window with every duplicate, and fast retransmit would never fire.
+    /// </summary>
     private static bool IsDuplicateAck(TcpPcb pcb, ref TcpSegmentInfo info) =>
         info.PayloadLength == 0 && !info.Has(TcpFlags.Syn) && !info.Has(TcpFlags.Fin) &&
-        info.Acknowledgment == pcb.SendUnacknowledged && pcb.SendMax != pcb.SendUnacknowledged &&
-        ((uint)info.Window << pcb.SendScale) == pcb.SendWindow;
+        info.Acknowledgment == pcb.SendUnacknowledged && pcb.SendMax != pcb.SendUnacknowledged;
 
     /// <summary>New data acknowledged: RTT sample, ring release, congestion window, timers (§3.10.7.4 ESTABLISHED; RFC 6298 §5).</summary>
     private static void AcknowledgeData(NetStack stack, TcpState state, TcpPcb pcb, int thread, ref TcpSegmentInfo info, long now)
@@ -519,12 +535,13 @@ internal static class TcpInput
             return false;
         }
 
-        // Out of order: hold it by reference and say what we still miss with an immediate duplicate ACK (RFC 5681 §4.2).
+        // Out of order: hold it by reference and say what we still miss with an immediate duplicate ACK, one per
+        // segment and not aggregated: the sender's fast retransmit counts them (RFC 5681 §4.2).
         state.Counters.Increment(thread, TcpCounter.OutOfOrderSegments);
         pcb.OutOfOrder ??= new TcpReassemblyQueue();
-        pcb.AckNow = true;
         var result = pcb.OutOfOrder.Insert(pcb.ReceiveNext, pcb.ReceiveNext + (uint)window, sequence, packet, offset, length);
         if (result is not InsertResult.Queued) state.Counters.Increment(thread, TcpCounter.OutOfOrderDrops);
+        TcpOutput.SendSegment(pcb.Stack, state, pcb, thread, TcpFlags.Ack, pcb.SendMax, 0, 0, TcpOutput.NowMicros(pcb.Stack));
         return true; // the queue owns the packet in every case
     }
 
@@ -566,7 +583,7 @@ internal static class TcpInput
         state.Counters.Increment(thread, TcpCounter.ChallengeAcks);
         pcb.AckNow = true;
         TcpOutput.Output(stack, state, pcb, thread);
-        if (pcb.AckNow) TcpOutput.SendSegment(stack, state, pcb, thread, TcpFlags.Ack, pcb.SendNext, 0, 0, TcpOutput.NowMicros(stack));
+        if (pcb.AckNow) TcpOutput.SendSegment(stack, state, pcb, thread, TcpFlags.Ack, pcb.SendMax, 0, 0, TcpOutput.NowMicros(stack));
     }
 
     private static void Drop(PacketBuffer packet, Runtime.Diagnostics.CounterSet<TcpCounter> counters, int thread, TcpCounter reason)

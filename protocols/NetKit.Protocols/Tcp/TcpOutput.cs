@@ -31,7 +31,7 @@ internal static class TcpOutput
         if (pcb.State is TcpConnectionState.SynSent or TcpConnectionState.SynReceived)
         {
             if (pcb.SendNext == pcb.InitialSendSequence) SendSyn(stack, state, pcb, thread, now);
-            else if (pcb.AckNow && pcb.State == TcpConnectionState.SynReceived) SendSegment(stack, state, pcb, thread, TcpFlags.Ack, pcb.SendNext, 0, 0, now);
+            else if (pcb.AckNow && pcb.State == TcpConnectionState.SynReceived) SendSegment(stack, state, pcb, thread, TcpFlags.Ack, pcb.SendMax, 0, 0, now);
             return;
         }
 
@@ -91,8 +91,9 @@ internal static class TcpOutput
             // Nothing more to send. Data held back by a closed window needs the persist timer (RFC 9293 §3.8.6.1).
             if (available > offset && pcb.SendWindow == 0 && !pcb.Timers!.IsActive(TcpTimers.Retransmit) && !pcb.Timers.IsActive(TcpTimers.Persist))
                 TcpTimers.ArmPersist(pcb);
+            // A bare ACK carries SND.MAX, not a retransmission's SND.NXT, so the peer finds it in its window (BSD tcp_output).
             if (pcb.AckNow || WindowUpdateDue(pcb))
-                SendSegment(stack, state, pcb, thread, TcpFlags.Ack, pcb.SendNext, 0, 0, now);
+                SendSegment(stack, state, pcb, thread, TcpFlags.Ack, pcb.SendMax, 0, 0, now);
             return;
         }
     }
@@ -137,7 +138,7 @@ internal static class TcpOutput
         }
         else
         {
-            SendSegment(stack, state, pcb, thread, TcpFlags.Ack, pcb.SendNext, 0, 0, now);
+            SendSegment(stack, state, pcb, thread, TcpFlags.Ack, pcb.SendMax, 0, 0, now);
         }
     }
 

@@ -28,8 +28,8 @@ public static class TcpSettings
     public const int KeepIntervalSeconds = 75;
     public const int KeepCount = 8;
 
-    /// <summary>Persist timer bounds (the BSDs' TCPTV_PERSMIN/PERSMAX).</summary>
-    public const long PersistMinMicros = 5_000_000;
+    /// <summary>Persist timer bounds: RTO-based from the minimum RTO as Linux does (the BSDs wait at least 5 s).</summary>
+    public const long PersistMinMicros = MinRtoMicros;
     public const long PersistMaxMicros = 60_000_000;
 
     /// <summary>Most window scale shift (RFC 7323 §2.3).</summary>
