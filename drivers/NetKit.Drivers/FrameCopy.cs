@@ -41,16 +41,26 @@ internal static class FrameCopy
         return copy;
     }
 
+    /// <summary>Bytes of a frame's headers a protocol reads from its first buffer: Ethernet, and IPv4 and TCP with maximal options.</summary>
+    public const int MaxHeaders = 14 + 60 + 60;
+
     /// <summary>
-    /// A frame as a NIC receives it: in one buffer. A chained frame (a sender's scatter-gather transmit) is copied
-    /// into one buffer from its pool and the chain freed; returns the frame itself when it already is one buffer, and
-    /// null when it cannot be made contiguous (larger than a buffer, or the pool is exhausted; the chain is freed).
+    /// A frame as a NIC receives it: in one buffer when it fits one. A chained frame (a sender's scatter-gather
+    /// transmit) that fits is copied into one buffer from its pool and the chain freed. A larger one (a jumbo or
+    /// 64 KiB frame, as a scatter-gather receive or LRO hands it over) stays chained if its first buffer holds every
+    /// header. Returns null, with the chain freed, when neither works (headers split, or the pool is exhausted).
     /// </summary>
     public static PacketBuffer? Linearize(PacketBuffer frame)
     {
         if (frame.Next is null) return frame;
         int length = frame.ChainLength;
-        var single = length <= frame.Pool.Options.BufferSize ? frame.Pool.TryRent(Math.Min(frame.Headroom, frame.Pool.Options.BufferSize - length)) : null;
+        if (length > frame.Pool.Options.BufferSize)
+        {
+            if (frame.Length >= Math.Min(MaxHeaders, length)) return frame;
+            frame.Free();
+            return null;
+        }
+        var single = frame.Pool.TryRent(Math.Min(frame.Headroom, frame.Pool.Options.BufferSize - length));
         if (single is null)
         {
             frame.Free();

@@ -27,13 +27,6 @@ internal static class TcpInput
         var counters = state.Counters;
         int thread = ProtocolContext.Thread(stack);
         counters.Increment(thread, TcpCounter.SegmentsReceived);
-        if (packet.Next is not null)
-        {
-            // A reassembled (fragmented) segment: TCP sends with DF and shrinks its MSS on ICMP, so this is rare;
-            // the peer retransmits, and path MTU discovery converges.
-            Drop(packet, counters, thread, TcpCounter.Malformed);
-            return;
-        }
         var ip = IPv4Packet.CreateUnchecked(packet.Data.Slice(packet.NetworkOffset));
         var info = new TcpSegmentInfo { Source = ip.Source, Destination = ip.Destination };
         if (info.Destination.IsMulticast || stack.State<InterfaceTable>().IsBroadcast(info.Destination))
@@ -41,13 +34,19 @@ internal static class TcpInput
             Drop(packet, counters, thread, TcpCounter.Malformed); // TCP is unicast only (RFC 1122 §4.2.3.10)
             return;
         }
+        // The header is in the first buffer; a large segment's payload may continue in a chain (a scatter-gather
+        // receive of a 64 KiB frame, or a reassembled datagram).
         var bytes = packet.Data.Slice(offset);
+        int segmentLength = packet.Next is null ? bytes.Length : Chains.Length(packet) - offset;
         if (TcpSegment.TryCreate(bytes, out var segment) != WireError.None)
         {
             Drop(packet, counters, thread, TcpCounter.Malformed);
             return;
         }
-        if (!segment.VerifyChecksum(info.Source, info.Destination))
+        bool checksumOk = packet.Next is null
+            ? segment.VerifyChecksum(info.Source, info.Destination)
+            : ChainChecksumValid(packet, offset, segmentLength, info.Source, info.Destination);
+        if (!checksumOk)
         {
             Drop(packet, counters, thread, TcpCounter.BadChecksum);
             return;
@@ -64,7 +63,7 @@ internal static class TcpInput
         info.Flags = segment.Flags;
         info.Window = segment.WindowSize;
         info.PayloadOffset = offset + segment.HeaderLength;
-        info.PayloadLength = bytes.Length - segment.HeaderLength;
+        info.PayloadLength = segmentLength - segment.HeaderLength;
 
         var pcb = state.Tables[thread].Lookup(info.Destination.Value, info.DestinationPort, info.Source.Value, info.SourcePort, out bool isListener);
         if (pcb is null)
@@ -517,7 +516,7 @@ internal static class TcpInput
         }
         if (sequence == pcb.ReceiveNext)
         {
-            int written = ring.Write(packet.Data.Slice(offset, length));
+            int written = WriteToRing(ring, packet, offset, length);
             pcb.ReceiveNext += (uint)written;
             state.Counters.Add(thread, TcpCounter.BytesReceived, written);
             bool filledGap = false;
@@ -569,6 +568,37 @@ internal static class TcpInput
                 pcb.Timers!.Reset(TcpTimers.TimeWait, TcpTimers.Micros(state.TimeWaitMicros));
                 break;
         }
+    }
+
+    /// <summary>Copies <paramref name="length"/> bytes at <paramref name="offset"/> of a packet (chained or not) into the ring; returns what fit.</summary>
+    private static int WriteToRing(Runtime.SocketBuffers.ByteRing ring, PacketBuffer packet, int offset, int length)
+    {
+        if (packet.Next is null) return ring.Write(packet.Data.Slice(offset, length));
+        int written = 0;
+        for (var b = packet; b is not null && written < length; b = b.Next)
+        {
+            var data = b.Data;
+            if (offset >= data.Length)
+            {
+                offset -= data.Length;
+                continue;
+            }
+            var piece = data.Slice(offset, Math.Min(data.Length - offset, length - written));
+            offset = 0;
+            int n = ring.Write(piece);
+            written += n;
+            if (n < piece.Length) break; // the ring is full
+        }
+        return written;
+    }
+
+    private static bool ChainChecksumValid(PacketBuffer packet, int offset, int length, IPv4Address source, IPv4Address destination)
+    {
+        var sum = new ChecksumAccumulator();
+        sum.AddPartialSum(InternetChecksum.PseudoHeaderSum(source, destination, IpProtocol.Tcp, (ushort)length));
+        sum.Add(packet.Data.Slice(offset));
+        for (var b = packet.Next; b is not null; b = b.Next) sum.Add(b.Data);
+        return sum.Checksum == 0;
     }
 
     private static void AckNow(TcpState state, TcpPcb pcb, int thread)

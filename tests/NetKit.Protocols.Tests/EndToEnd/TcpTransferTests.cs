@@ -75,3 +75,19 @@ public sealed class TcpTransferTests : IDisposable
         Assert.Equal(0, _hosts.A.State<TcpStateOf>().Counters[TcpCounter.Malformed] + _hosts.B.State<TcpStateOf>().Counters[TcpCounter.BadChecksum]);
     }
 }
+
+/// <summary>Jumbo segments: a 64 KiB MTU on the memory link gives an MSS near 64 KiB, carried in buffer chains.</summary>
+public sealed class TcpJumboTransferTests
+{
+    [Fact]
+    public async Task SixtyFourKibMtuCarriesBothStreamsWhole()
+    {
+        using var hosts = new TwoHosts(mtu: 65535);
+        using var pair = await TcpPair.ConnectAsync(hosts, 6001, bufferSize: 4 << 20).WaitAsync(TimeSpan.FromSeconds(60));
+        var result = await pair.TransferBothWaysAsync(16 << 20).WaitAsync(TimeSpan.FromSeconds(120));
+        Assert.True(result.Intact, result.ToString());
+        var counters = hosts.A.State<NetKit.Protocols.Tcp.TcpState>().Counters;
+        // Far fewer segments than 1500-byte ones would need: the large MSS was used.
+        Assert.True(counters[TcpCounter.SegmentsSent] < (16 << 20) / 1460, $"{counters[TcpCounter.SegmentsSent]} segments");
+    }
+}
