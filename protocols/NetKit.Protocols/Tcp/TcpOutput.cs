@@ -208,7 +208,7 @@ internal static class TcpOutput
         header[16] = (byte)(checksum >> 8);
         header[17] = (byte)checksum;
 
-        var error = IPv4.IPv4.Output(stack, packet, source, destination, IpProtocol.Tcp, dontFragment: true);
+        var error = IPv4.IPv4.Output(stack, packet, source, destination, IpProtocol.Tcp, pcb.TimeToLive, pcb.TypeOfService, dontFragment: true);
         if (error != Errno.None)
         {
             state.Counters.Increment(thread, TcpCounter.SendErrors);

@@ -14,7 +14,7 @@ namespace NetKit.Protocols.Tcp;
 /// Send-side data lives in the socket's send ring, not here: the ring's first byte is sequence
 /// <see cref="SendBufferBase"/>, and bytes leave the ring only when acknowledged.
 /// </summary>
-public sealed class TcpPcb
+public sealed class TcpPcb : IPv4.IIPv4Options
 {
     public TcpPcb(NetStack stack, NetSocket? socket)
     {
@@ -124,6 +124,12 @@ public sealed class TcpPcb
     // ---- socket options ----
     internal bool NoDelay;
     internal int RequestedMss;
+
+    /// <summary>IP_TTL (0: the stack default).</summary>
+    public byte TimeToLive { get; set; }
+
+    /// <summary>IP_TOS.</summary>
+    public byte TypeOfService { get; set; }
 
     internal bool IsSynchronized => State >= TcpConnectionState.Established;
 

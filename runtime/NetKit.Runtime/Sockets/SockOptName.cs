@@ -22,4 +22,11 @@ public static class SockOptName
     // IPPROTO_IP
     public const int IPTos = 1;
     public const int IPTtl = 2;
+
+    // IPPROTO_TCP (Linux values)
+    public const int TcpNoDelay = 1;
+    public const int TcpMaxSeg = 2;
+    public const int TcpKeepIdle = 4;
+    public const int TcpKeepInterval = 5;
+    public const int TcpKeepCount = 6;
 }
