@@ -374,7 +374,6 @@ internal static class TcpInput
             {
                 pcb.Timers.Stop(TcpTimers.Persist);
                 pcb.PersistShift = 0;
-                pcb.SendNext = pcb.SendUnacknowledged; // resend from the edge the probes left off
             }
         }
 
@@ -431,13 +430,13 @@ internal static class TcpInput
     }
 
     /// <summary>
-    /// RFC 5681 §2's duplicate ACK: no data, no SYN/FIN, the same ACK, with data outstanding. The "same window" part is
-    /// not required (as in Linux): a receiver whose application reads while it waits for a hole to fill changes its
-    /// window with every duplicate, and fast retransmit would never fire.
+    /// RFC 5681 §2's duplicate ACK: no data, no SYN/FIN, the same ACK and the same window, with data outstanding. A
+    /// window update is not a duplicate (Linux's FLAG_WIN_UPDATE), or the reader's progress would fake losses.
     /// </summary>
     private static bool IsDuplicateAck(TcpPcb pcb, ref TcpSegmentInfo info) =>
         info.PayloadLength == 0 && !info.Has(TcpFlags.Syn) && !info.Has(TcpFlags.Fin) &&
-        info.Acknowledgment == pcb.SendUnacknowledged && pcb.SendMax != pcb.SendUnacknowledged;
+        info.Acknowledgment == pcb.SendUnacknowledged && pcb.SendMax != pcb.SendUnacknowledged &&
+        ((uint)info.Window << pcb.SendScale) == pcb.SendWindow;
 
     /// <summary>New data acknowledged: RTT sample, ring release, congestion window, timers (§3.10.7.4 ESTABLISHED; RFC 6298 §5).</summary>
     private static void AcknowledgeData(NetStack stack, TcpState state, TcpPcb pcb, int thread, ref TcpSegmentInfo info, long now)

@@ -108,12 +108,20 @@ internal static class TcpOutput
         return growth >= 2L * pcb.MaxSegmentSize || growth >= ring.Capacity / 2;
     }
 
-    /// <summary>The window we can offer: free room in the receive ring, within what the scale can express.</summary>
+    /// <summary>
+    /// The window we offer: the free room in the receive ring, but the right edge moves only when it can move by
+    /// half the buffer or an MSS (receiver SWS avoidance, RFC 9293 §3.8.6.2.2), and never back. Between such moves
+    /// every segment carries the same window, so the sender can tell duplicate ACKs from window updates.
+    /// </summary>
     internal static long ReceiveWindow(TcpPcb pcb)
     {
         if (pcb.ReceiveRing is not { } ring || ring.IsReaderCompleted) return 0;
-        long room = ring.WritableCount;
-        return Math.Min(room, 65535L << pcb.ReceiveScale);
+        long room = Math.Min(ring.WritableCount, 65535L << pcb.ReceiveScale);
+        long offered = Math.Max(0, (int)(pcb.ReceiveAdvertised - pcb.ReceiveNext));
+        // While a hole is open the edge stays put: the duplicate ACKs that report it must look alike (RFC 5681 §2).
+        bool holeOpen = pcb.OutOfOrder is { IsEmpty: false };
+        if (!holeOpen && room - offered >= Math.Min(ring.Capacity / 2, pcb.MaxSegmentSize)) return room;
+        return Math.Min(offered, 65535L << pcb.ReceiveScale);
     }
 
     private static void SendSyn(NetStack stack, TcpState state, TcpPcb pcb, int thread, long now)
