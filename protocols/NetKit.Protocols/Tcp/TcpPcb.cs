@@ -104,6 +104,8 @@ public sealed class TcpPcb : IPv4.IIPv4Options
     internal int KeepIntervalSeconds = TcpSettings.KeepIntervalSeconds;
     internal int KeepCount = TcpSettings.KeepCount;
     internal int PersistShift;
+    /// <summary>The last ICMP error (<c>t_softerror</c>): reported instead of ETIMEDOUT if the connection times out.</summary>
+    internal Errno SoftError;
 
     // ---- ACKs ----
     internal bool AckNow;

@@ -59,7 +59,7 @@ internal static unsafe class TcpTimers
         bool handshake = pcb.State is TcpConnectionState.SynSent or TcpConnectionState.SynReceived;
         if (++pcb.RetransmitShift > (handshake ? TcpSettings.MaxSynRetransmits : TcpSettings.MaxRetransmits))
         {
-            TcpLifecycle.Drop(state, pcb, Errno.ETIMEDOUT);
+            TcpLifecycle.Drop(state, pcb, pcb.SoftError != Errno.None ? pcb.SoftError : Errno.ETIMEDOUT);
             return;
         }
         state.Counters.Increment(thread, TcpCounter.RetransmitTimeouts);
