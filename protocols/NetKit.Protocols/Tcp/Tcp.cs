@@ -277,7 +277,7 @@ public static partial class Tcp
                 pcb.State = TcpConnectionState.Closed;
                 if (pcb.HoldsPortBinding) state.Shards[pcb.Thread].Release(pcb.LocalPort);
                 pcb.HoldsPortBinding = false;
-                socket.Accepts?.Close();
+                // The accept queue is closed by the application side once this returns (it resets what is queued).
                 StartListenChange(stack, pcb, insert: false);
                 return Errno.EJUSTRETURN;
             case TcpConnectionState.Closed:

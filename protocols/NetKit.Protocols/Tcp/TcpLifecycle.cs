@@ -1,5 +1,4 @@
 using NetKit.Runtime;
-using NetKit.Runtime.SocketBuffers;
 using NetKit.Runtime.Sockets;
 
 namespace NetKit.Protocols.Tcp;
@@ -10,13 +9,13 @@ internal static class TcpLifecycle
     /// <summary>Gives a socket its rings, sized by SO_SNDBUF/SO_RCVBUF at the moment the connection starts.</summary>
     public static void CreateRings(TcpPcb pcb, NetSocket socket)
     {
-        socket.SendBuffer ??= new ByteRing(socket.SendBufferSize);
-        socket.ReceiveBuffer ??= new ByteRing(socket.ReceiveBufferSize);
+        socket.AttachStreamBuffers(socket.SendBufferSize, socket.ReceiveBufferSize);
         pcb.SendRing = socket.SendBuffer;
         pcb.ReceiveRing = socket.ReceiveBuffer;
+        pcb.BufferOwner = socket;
         // The smallest window scale that can advertise the whole receive ring (RFC 7323 §2.2).
         int scale = 0;
-        while (scale < TcpSettings.MaxWindowScale && (65535L << scale) < pcb.ReceiveRing.Capacity) scale++;
+        while (scale < TcpSettings.MaxWindowScale && (65535L << scale) < pcb.ReceiveRing!.Capacity) scale++;
         pcb.ReceiveScale = (byte)scale;
     }
 
@@ -88,6 +87,11 @@ internal static class TcpLifecycle
         pcb.ReceiveRing?.CompleteWriting();
         pcb.SendRing?.CompleteReading();
         pcb.Socket?.ChangeState(SocketStates.Disconnected | SocketStates.CantSendMore | SocketStates.CantReceiveMore, SocketStates.Connecting);
+        // The protocol is done with the rings; they go back to the pool once the application is too.
+        pcb.SendRing = null;
+        pcb.ReceiveRing = null;
+        pcb.BufferOwner?.ReleaseStreamBuffers();
+        pcb.BufferOwner = null;
     }
 
     /// <summary>Enters TIME-WAIT for 2 MSL (RFC 9293 §3.6); the pcb stays in the table to absorb late segments.</summary>

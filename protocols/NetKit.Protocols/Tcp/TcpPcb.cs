@@ -118,6 +118,8 @@ public sealed class TcpPcb : IPv4.IIPv4Options
     // ---- the socket's rings, kept so a detached connection can still finish sending ----
     internal NetKit.Runtime.SocketBuffers.ByteRing? SendRing;
     internal NetKit.Runtime.SocketBuffers.ByteRing? ReceiveRing;
+    /// <summary>The socket whose rings these are: the protocol's hold on them ends when the connection closes.</summary>
+    internal NetSocket? BufferOwner;
 
     // ---- passive open ----
     /// <summary>The listening socket's accept queue a passive connection reserved a place in.</summary>

@@ -253,4 +253,19 @@ public sealed class ByteRing : IDisposable
         CompleteWriting();
         CompleteReading();
     }
+
+    /// <summary>
+    /// Empties the ring for a new owner (<see cref="ByteRingPool"/>). Only when neither side uses it any more: no
+    /// waiter, no reader, no writer.
+    /// </summary>
+    internal void ResetForReuse()
+    {
+        _tail.Value = 0;
+        _head.Value = 0;
+        _producerCachedHead = 0;
+        _consumerCachedTail = 0;
+        _writerCompleted = 0;
+        _readerCompleted = 0;
+        Interlocked.MemoryBarrier();
+    }
 }

@@ -21,7 +21,7 @@ public sealed partial class NetKitSocket : IDisposable
 {
     private readonly NetStack _stack;
     private readonly NetSocket _socket;
-    private readonly PacketBufferPool _sendBuffers;
+    private PacketBufferPool? _sendBuffers; // datagram sends only: created on the first one
     // Renting is serialised: the pool's fast path belongs to one thread and its foreign path takes the whole free
     // list at once, so two application threads renting together would see it empty (frees stay lock-free).
     private readonly object _rentGate = new();
@@ -31,9 +31,9 @@ public sealed partial class NetKitSocket : IDisposable
     {
         _stack = stack;
         _socket = socket;
-        // Send payloads are copied into buffers from this socket's own pool (the caller's side of DragonFly's
-        // sosend copy); protocol threads free them back through the pool's lock-free inbox.
-        _sendBuffers = new PacketBufferPool(new PacketBufferPoolOptions { MaxBuffers = 4096, BuffersPerSlab = 16 });
+        // Datagram payloads are copied into buffers from this socket's own pool (the caller's side of DragonFly's
+        // sosend copy); protocol threads free them back through the pool's lock-free inbox. Stream sockets copy
+        // into their send ring instead and never need it.
     }
 
     /// <summary>Creates a socket (<c>socket(2)</c>) or returns the errno.</summary>
@@ -140,7 +140,11 @@ public sealed partial class NetKitSocket : IDisposable
         if (error != Errno.None) return error;
         if (payload.Length > MaxDatagram) return Errno.EMSGSIZE;
         PacketBuffer? buffer;
-        lock (_rentGate) buffer = _sendBuffers.TryRentChain(payload.Length, _sendBuffers.Options.DefaultHeadroom);
+        lock (_rentGate)
+        {
+            var pool = _sendBuffers ??= new PacketBufferPool(new PacketBufferPoolOptions { MaxBuffers = 4096, BuffersPerSlab = 16 });
+            buffer = pool.TryRentChain(payload.Length, pool.Options.DefaultHeadroom);
+        }
         if (buffer is null) return Errno.ENOBUFS;
         buffer.CopyIntoChain(payload);
         error = _stack.Send(_socket, buffer, destination, 0);
@@ -166,7 +170,11 @@ public sealed partial class NetKitSocket : IDisposable
         if (error != Errno.None) return error;
         if (payload.Length > MaxDatagram) return Errno.EMSGSIZE;
         PacketBuffer? buffer;
-        lock (_rentGate) buffer = _sendBuffers.TryRentChain(payload.Length, _sendBuffers.Options.DefaultHeadroom);
+        lock (_rentGate)
+        {
+            var pool = _sendBuffers ??= new PacketBufferPool(new PacketBufferPoolOptions { MaxBuffers = 4096, BuffersPerSlab = 16 });
+            buffer = pool.TryRentChain(payload.Length, pool.Options.DefaultHeadroom);
+        }
         if (buffer is null) return Errno.ENOBUFS;
         buffer.CopyIntoChain(payload);
         return _stack.PostSend(_socket, buffer, destination, 0);
@@ -315,6 +323,17 @@ public sealed partial class NetKitSocket : IDisposable
         _stack.Detach(_socket);
         _socket.Datagrams?.CompleteWriting();
         _socket.ReceiveBuffer?.CompleteReading();
+        if (_socket.Accepts is { } queue)
+        {
+            // Connections established but never accepted are reset, as BSD's soclose aborts so_comp.
+            foreach (var pending in queue.Close())
+            {
+                _stack.Abort(pending);
+                _stack.Detach(pending);
+                pending.ReleaseStreamBuffers();
+            }
+        }
+        _socket.ReleaseStreamBuffers();
     }
 
     public void Close() => Dispose();

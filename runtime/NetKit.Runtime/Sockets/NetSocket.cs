@@ -111,6 +111,32 @@ public class NetSocket
     /// <summary>Receive buffer of a stream socket (<c>so_rcv</c>): the protocol thread writes in-order data, the application reads.</summary>
     public SocketBuffers.ByteRing? ReceiveBuffer { get; set; }
 
+    private int _streamBufferHolders;
+
+    /// <summary>
+    /// Gives the socket its stream rings from <see cref="SocketBuffers.ByteRingPool.Shared"/>, held by two parties:
+    /// the protocol (until its connection is closed) and the application (until it closes the socket).
+    /// </summary>
+    public void AttachStreamBuffers(int sendCapacity, int receiveCapacity)
+    {
+        if (SendBuffer is not null) return;
+        ReceiveBuffer = SocketBuffers.ByteRingPool.Shared.Rent(receiveCapacity);
+        SendBuffer = SocketBuffers.ByteRingPool.Shared.Rent(sendCapacity);
+        Volatile.Write(ref _streamBufferHolders, 2);
+    }
+
+    /// <summary>One party is done with the rings; the second to say so returns them to the pool.</summary>
+    public void ReleaseStreamBuffers()
+    {
+        if (SendBuffer is null || Interlocked.Decrement(ref _streamBufferHolders) != 0) return;
+        var send = SendBuffer;
+        var receive = ReceiveBuffer!;
+        SendBuffer = null;
+        ReceiveBuffer = null;
+        SocketBuffers.ByteRingPool.Shared.Return(send);
+        SocketBuffers.ByteRingPool.Shared.Return(receive);
+    }
+
     /// <summary>Established connections waiting for accept, on a listening socket (<c>so_comp</c>).</summary>
     public AcceptQueue? Accepts { get; set; }
 
