@@ -26,6 +26,10 @@ public unsafe class TcpConnectionBenchmarks
     [Params(1, 2)]
     public int ServerThreads { get; set; }
 
+    /// <summary>Server threads' idle spin before parking: 256 (default, lower latency) or 0, where their CPU clock then counts work and wake-ups only.</summary>
+    [Params(0, 256)]
+    public int ServerSpin { get; set; }
+
     private ProtocolThreadGroup _client = null!, _server = null!;
     private MemoryInterface _deviceA = null!, _deviceB = null!;
     private InetStack _clientStack = null!;
@@ -55,7 +59,7 @@ public unsafe class TcpConnectionBenchmarks
         var cpus = CpuAffinity.AllowedCpus();
         var link = new MemoryLink();
         _client = new ProtocolThreadGroup(new ProtocolThreadOptions { ThreadCount = 1, Cpus = [cpus[0]], NamePrefix = "client" }).Start();
-        _server = new ProtocolThreadGroup(new ProtocolThreadOptions { ThreadCount = ServerThreads, Cpus = ServerThreads == 1 ? [cpus[^1]] : null, NamePrefix = "server" }).Start();
+        _server = new ProtocolThreadGroup(new ProtocolThreadOptions { ThreadCount = ServerThreads, Cpus = ServerThreads == 1 ? [cpus[^1]] : null, NamePrefix = "server", SpinIterations = ServerSpin }).Start();
         _clientStack = new InetStack(_client);
         var serverStack = new InetStack(_server);
         _clientStack.State<TcpState>().TimeWaitMicros = 1_000;
@@ -130,7 +134,7 @@ public unsafe class TcpConnectionBenchmarks
         long cpu = 0;
         for (int i = 0; i < end.Length; i++) cpu += end[i] - _cpuStart[i];
         if (_connections > 0)
-            Console.WriteLine($"// tcp-conn-cpu server-threads={ServerThreads} connections={_connections} server-cpu-us-per-connection={cpu / 1000.0 / _connections:F2}");
+            Console.WriteLine($"// tcp-conn-cpu server-threads={ServerThreads} spin={ServerSpin} connections={_connections} server-cpu-us-per-connection={cpu / 1000.0 / _connections:F2}");
         _stop = true;
         _listener.Dispose();
         _acceptor.Join(2000);
