@@ -74,6 +74,16 @@ internal static class TcpInput
             packet.Free();
             return;
         }
+        if (!isListener && pcb.State == TcpConnectionState.TimeWait && info.Has(TcpFlags.Syn) && !info.Has(TcpFlags.Ack) && !info.Has(TcpFlags.Rst)
+            && CanReuseTimeWait(pcb, ref info)
+            && ListenerFor(state, thread, ref info) is { } reuseListener)
+        {
+            // A new incarnation of the 4-tuple (RFC 6191 / BSD): end TIME-WAIT early and open from the listener.
+            state.Counters.Increment(thread, TcpCounter.TimeWaitReused);
+            TcpLifecycle.Close(state, pcb);
+            pcb = reuseListener;
+            isListener = true;
+        }
         if (isListener)
         {
             ListenInput(stack, state, thread, pcb, ref info);
@@ -82,6 +92,18 @@ internal static class TcpInput
         }
         if (!Process(stack, state, thread, pcb, packet, ref info)) packet.Free();
     }
+
+    /// <summary>
+    /// RFC 6191 §2: a SYN may reopen a 4-tuple in TIME-WAIT when it cannot be an old duplicate — its timestamp is
+    /// newer than the last one seen, or (without timestamps) its sequence number is beyond the old connection's.
+    /// </summary>
+    private static bool CanReuseTimeWait(TcpPcb pcb, ref TcpSegmentInfo info) =>
+        pcb.Timestamps && info.Options.HasTimestamps
+            ? TcpSequence.Gt(info.Options.TimestampValue, pcb.TimestampRecent)
+            : TcpSequence.Gt(info.Sequence, pcb.ReceiveNext);
+
+    private static TcpPcb? ListenerFor(TcpState state, int thread, ref TcpSegmentInfo info) =>
+        state.Tables[thread].FindListener(info.Destination.Value, info.DestinationPort);
 
     // ---------------- LISTEN (§3.10.7.2) ----------------
 
@@ -310,8 +332,12 @@ internal static class TcpInput
             return false;
         }
 
-        // Fifth: ACK.
-        if (!info.Has(TcpFlags.Ack)) return false;
+        // Fifth: ACK. A segment without one is dropped (an old duplicate still gets the ACK it is owed).
+        if (!info.Has(TcpFlags.Ack))
+        {
+            if (pcb.AckNow) state.QueueAck(pcb, thread);
+            return false;
+        }
         bool sendNow = false;
         if (pcb.State == TcpConnectionState.SynReceived)
         {

@@ -30,6 +30,11 @@ public sealed class TcpPcbTable
 
     public bool ContainsConnection(in EndpointKey key) => _connections.ContainsKey(key);
 
+    /// <summary>The listener for a local address and port (exact address first, then the wildcard).</summary>
+    public TcpPcb? FindListener(uint localAddress, ushort localPort) =>
+        _listeners.TryGetValue(new LocalEndpointKey(localAddress, localPort), out var pcb) ? pcb
+        : _listeners.TryGetValue(new LocalEndpointKey(0, localPort), out pcb) ? pcb : null;
+
     public bool InsertConnection(TcpPcb pcb)
     {
         if (!_connections.TryAdd(pcb.Key, pcb)) return false;

@@ -107,6 +107,13 @@ public sealed partial class NetKitSocket
         while (true)
         {
             var problem = SendProblem();
+            if (problem == Errno.ENOTCONN && Blocking && (_socket.State & SocketStates.Connecting) != 0 && ProtocolThread.Current is null)
+            {
+                // sosend on a connecting socket waits for the handshake (SS_ISCONNECTING).
+                if (!WaitUntil(deadline, out int left)) return Errno.EAGAIN;
+                _socket.WaitForState(static s => (s & (SocketStates.Connected | SocketStates.Disconnected)) != 0, left);
+                continue;
+            }
             if (problem != Errno.None) return sent > 0 ? Errno.None : problem;
             int written = ring.Write(payload[sent..]);
             if (written > 0)

@@ -212,6 +212,55 @@ public sealed class TcpScriptedTests : IDisposable
     }
 
     [Fact]
+    public void ANewSynReopensAFourTupleInTimeWait()
+    {
+        using var listener = NetKitSocket.Create(_peer.Stack, SocketType.Stream);
+        listener.Bind(SockAddr.IPv4(ScriptedPeer.Local.Value, 8080));
+        listener.Listen();
+        const ushort clientPort = 40000;
+        _peer.Inject(new TcpRepr(clientPort, 8080, 1000, 0, TcpFlags.Syn, 1000, 0, SynOptions(), 0));
+        var synAck = _peer.Next()!.Value;
+        Assert.Equal(TcpFlags.Syn | TcpFlags.Ack, synAck.Tcp.Flags);
+        uint serverNext = synAck.Tcp.SequenceNumber + 1;
+        _peer.Inject(new TcpRepr(clientPort, 8080, 1001, serverNext, TcpFlags.Ack, 1000, 0, default, 0));
+        _peer.Threads.Sync();
+        var server = listener.Accept();
+        server.Dispose(); // the server closes first: it will hold TIME-WAIT
+        var fin = _peer.Next()!.Value;
+        if (!fin.Has(TcpFlags.Fin)) fin = _peer.Next()!.Value; // a window update for the now scaled window may come first
+        Assert.True(fin.Has(TcpFlags.Fin), fin.ToString());
+        _peer.Inject(new TcpRepr(clientPort, 8080, 1001, serverNext + 1, TcpFlags.Fin | TcpFlags.Ack, 1000, 0, default, 0));
+        Assert.Equal(1002u, _peer.Next()!.Value.Tcp.AcknowledgmentNumber);
+        Assert.Equal(TcpConnectionState.TimeWait, Pcb().State);
+
+        // An old duplicate SYN (sequence not beyond the old connection) is not a new incarnation: challenge ACK.
+        _peer.Inject(new TcpRepr(clientPort, 8080, 1000, 0, TcpFlags.Syn, 1000, 0, SynOptions(), 0));
+        Assert.Equal(TcpFlags.Ack, _peer.Next()!.Value.Tcp.Flags);
+        // A SYN beyond it reopens the 4-tuple at once.
+        _peer.Inject(new TcpRepr(clientPort, 8080, 500_000, 0, TcpFlags.Syn, 1000, 0, SynOptions(), 0));
+        var reopened = _peer.Next()!.Value;
+        Assert.Equal(TcpFlags.Syn | TcpFlags.Ack, reopened.Tcp.Flags);
+        Assert.Equal(500_001u, reopened.Tcp.AcknowledgmentNumber);
+        Assert.Equal(1, _peer.Stack.State<TcpStateOf>().Counters[NetKit.Protocols.Tcp.TcpCounter.TimeWaitReused]);
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task ABlockingSendOnAConnectingSocketWaitsForTheHandshake()
+    {
+        using var socket = StartConnect();
+        var syn = _peer.Next()!.Value;
+        socket.Blocking = true;
+        var send = System.Threading.Tasks.Task.Run(() => socket.TrySend(new byte[100], out int n) == Errno.None ? n : -1);
+        await System.Threading.Tasks.Task.Delay(100);
+        Assert.False(send.IsCompleted);
+        _peer.Inject(new TcpRepr(PeerPort, syn.Tcp.SourcePort, PeerIss, syn.Tcp.SequenceNumber + 1, TcpFlags.Syn | TcpFlags.Ack, 1000, 0, SynOptions(), 0));
+        Assert.Equal(100, await send.WaitAsync(TimeSpan.FromSeconds(10)));
+        var first = _peer.Next()!.Value;
+        var data = first.Payload.Length > 0 ? first : _peer.Next()!.Value; // the handshake's ACK may come first
+        Assert.Equal(100, data.Payload.Length);
+    }
+
+    [Fact]
     public void ASegmentForNoConnectionIsAnsweredWithAReset()
     {
         _peer.Inject(new TcpRepr(4321, 9999, 1234, 0, TcpFlags.Syn, 1000, 0, default, 0));
