@@ -71,8 +71,10 @@ public sealed class TcpConnectionTests : IDisposable
         }
     }
 
+    private const int Cycles = 10_000;
+
     [Fact]
-    public async Task ThousandsOfCyclesLeaveNoConnectionBehind()
+    public async Task TenThousandCyclesLeaveNoConnectionBehind()
     {
         var state = _hosts.B.State<TcpStateOf>();
         state.TimeWaitMicros = 1_000; // recycle fast: TIME_WAIT is tested on its own
@@ -80,7 +82,7 @@ public sealed class TcpConnectionTests : IDisposable
         using var listener = Listen(7000, backlog: 512);
         var server = Task.Run(() =>
         {
-            for (int i = 0; i < 2000; i++)
+            for (int i = 0; i < Cycles; i++)
             {
                 using var connection = listener.Accept();
                 var buffer = new byte[16];
@@ -88,7 +90,7 @@ public sealed class TcpConnectionTests : IDisposable
                 connection.Send(buffer.AsSpan(0, n));
             }
         });
-        for (int i = 0; i < 2000; i++)
+        for (int i = 0; i < Cycles; i++)
         {
             using var client = NetKitSocket.Create(_hosts.A, SocketType.Stream);
             client.Connect(SockAddr.IPv4(TwoHosts.AddressB.Value, 7000));
@@ -103,10 +105,55 @@ public sealed class TcpConnectionTests : IDisposable
         while (DateTime.UtcNow < deadline && (Count(_hosts.A) + Count(_hosts.B)) > 0) await Task.Delay(20);
         Assert.Equal(0, Count(_hosts.A));
         Assert.Equal(0, Count(_hosts.B));
-        Assert.Equal(2000, state.Counters[TcpCounter.PassiveOpens]);
+        Assert.Equal(Cycles, state.Counters[TcpCounter.PassiveOpens]);
+        Assert.Equal(0L, state.Counters[TcpCounter.ConnectionsDropped]);
     }
 
     private static int Count(Stacks.InetStack stack) => stack.State<TcpStateOf>().Tables.Sum(t => t.ConnectionCount);
+
+    [Fact]
+    public async Task AConnectThatMigratesKeepsTheDataTheApplicationIsAlreadySending()
+    {
+        using var listener = Listen(95);
+        // Bind to a port whose thread (port % 2) is not the thread the 4-tuple hashes to: connect must migrate.
+        var stack = _hosts.A;
+        ushort port = 30000;
+        while (true)
+        {
+            uint hash = NetKit.Runtime.Hashing.FlowHash.IPv4FourTuple(TwoHosts.AddressA.Value, TwoHosts.AddressB.Value, port, 95);
+            if (NetKit.Runtime.Hashing.FlowHash.CpuOf(hash, 2) != port % 2) break;
+            port++;
+        }
+        using var client = NetKitSocket.Create(stack, SocketType.Stream);
+        client.Bind(SockAddr.IPv4(TwoHosts.AddressA.Value, port));
+        client.Blocking = false;
+        Assert.Equal(Errno.EINPROGRESS, client.TryConnect(SockAddr.IPv4(TwoHosts.AddressB.Value, 95)));
+        client.Blocking = true;
+        var data = new byte[200_000];
+        new Random(9).NextBytes(data);
+        var send = Task.Run(() =>
+        {
+            int sent = 0;
+            while (sent < data.Length) sent += client.Send(data.AsSpan(sent));
+            client.Shutdown(SocketShutdown.Send);
+        });
+        using var server = await listener.AcceptAsync().AsTask().WaitAsync(Limit);
+        Assert.Equal(SockAddr.IPv4(TwoHosts.AddressA.Value, port), server.RemoteEndPoint);
+        // The connection lives on its 4-tuple's thread, not on the bound port's thread where the socket started.
+        Assert.Equal(1, _hosts.A.State<TcpStateOf>().Tables[1 - port % 2].ConnectionCount);
+        Assert.Equal(0, _hosts.A.State<TcpStateOf>().Tables[port % 2].ConnectionCount);
+        var received = new byte[data.Length];
+        int total = 0;
+        while (true)
+        {
+            int n = server.Receive(received.AsSpan(total));
+            if (n == 0) break;
+            total += n;
+        }
+        await send.WaitAsync(Limit);
+        Assert.Equal(data.Length, total);
+        Assert.Equal(data, received);
+    }
 
     [Fact]
     public async Task HalfCloseLetsTheOtherSideKeepSending()
