@@ -204,6 +204,10 @@ public static partial class Tcp
         var pcb = Pcb(socket);
         if (pcb.State is TcpConnectionState.Closed or TcpConnectionState.Listen) return Errno.None;
         var stack = socket.Stack;
+        // The reader took data while an ACK was being delayed: acknowledge now if a full segment is unacknowledged
+        // (Linux's tcp_cleanup_rbuf), or a sender limited by its window would sit out the delayed-ACK timer.
+        if (pcb.Timers is { } timers && timers.IsActive(TcpTimers.DelayedAck) && (int)(pcb.ReceiveNext - pcb.LastAckSent) >= pcb.MaxSegmentSize)
+            pcb.AckNow = true;
         // Room made by the reader may let held out-of-order data in, if a gap was filled while the ring was full.
         if (pcb.OutOfOrder is { IsEmpty: false } queue && pcb.ReceiveRing is { } ring)
         {
