@@ -26,6 +26,10 @@ public class TcpBulkBenchmarks
     [Params(1500, 65535)]
     public int Mtu { get; set; }
 
+    /// <summary>Protocol threads pinned one per vCPU, or left to the scheduler with the two application threads.</summary>
+    [Params(true, false)]
+    public bool Pinned { get; set; }
+
     private ProtocolThreadGroup _threadsA = null!, _threadsB = null!;
     private MemoryInterface _deviceA = null!, _deviceB = null!;
     private NetKitSocket _listener = null!, _client = null!, _server = null!;
@@ -43,8 +47,8 @@ public class TcpBulkBenchmarks
     {
         var cpus = CpuAffinity.AllowedCpus();
         var link = new MemoryLink();
-        _threadsA = new ProtocolThreadGroup(new ProtocolThreadOptions { ThreadCount = 1, Cpus = [cpus[0]], NamePrefix = "hostA" }).Start();
-        _threadsB = new ProtocolThreadGroup(new ProtocolThreadOptions { ThreadCount = 1, Cpus = [cpus[^1]], NamePrefix = "hostB" }).Start();
+        _threadsA = new ProtocolThreadGroup(new ProtocolThreadOptions { ThreadCount = 1, Cpus = [cpus[0]], NamePrefix = "hostA", PinThreads = Pinned }).Start();
+        _threadsB = new ProtocolThreadGroup(new ProtocolThreadOptions { ThreadCount = 1, Cpus = [cpus[^1]], NamePrefix = "hostB", PinThreads = Pinned }).Start();
         var a = new InetStack(_threadsA);
         var b = new InetStack(_threadsB);
         _deviceA = new MemoryInterface(link, "a0", new byte[] { 2, 0, 0, 0, 0, 1 }, new MemoryInterfaceOptions { Mtu = Mtu, Impairments = ImpairmentOptions.None });
