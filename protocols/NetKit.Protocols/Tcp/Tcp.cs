@@ -193,11 +193,11 @@ public static partial class Tcp
     [UserRequest(UserRequestKind.Send)]
     public static Errno Send(NetSocket socket, PacketBuffer? data, in SockAddr address, int flags)
     {
-        _ = flags;
         if (data is not null)
         {
-            data.Free();
-            return Errno.EOPNOTSUPP;
+            // Only urgent data travels in the request (NetKitSocket.TrySendOutOfBand); ordinary data is in the ring.
+            if ((flags & NetKitSocket.MessageFlagOutOfBand) == 0) return FreeAnd(data, Errno.EOPNOTSUPP);
+            return SendUrgent(socket, data);
         }
         if (address.Family != 0) return Errno.EISCONN;
         socket.TakeOutputPost(); // before reading the rings: a later write posts again
@@ -236,13 +236,8 @@ public static partial class Tcp
             case TcpConnectionState.SynSent:
                 TcpLifecycle.Close(state, pcb);
                 return Errno.None;
-            case TcpConnectionState.SynReceived or TcpConnectionState.Established:
-                pcb.FinRequested = true;
-                if (pcb.State == TcpConnectionState.Established) pcb.State = TcpConnectionState.FinWait1;
-                break;
-            case TcpConnectionState.CloseWait:
-                pcb.FinRequested = true;
-                pcb.State = TcpConnectionState.LastAck;
+            case TcpConnectionState.SynReceived or TcpConnectionState.Established or TcpConnectionState.CloseWait:
+                QueueFin(pcb);
                 break;
             default:
                 return Errno.None; // already closing
@@ -301,17 +296,7 @@ public static partial class Tcp
             return Errno.None;
         }
         pcb.ReceiveRing?.CompleteReading();
-        switch (pcb.State)
-        {
-            case TcpConnectionState.SynReceived or TcpConnectionState.Established:
-                pcb.FinRequested = true;
-                if (pcb.State == TcpConnectionState.Established) pcb.State = TcpConnectionState.FinWait1;
-                break;
-            case TcpConnectionState.CloseWait:
-                pcb.FinRequested = true;
-                pcb.State = TcpConnectionState.LastAck;
-                break;
-        }
+        if (pcb.State is TcpConnectionState.SynReceived or TcpConnectionState.Established or TcpConnectionState.CloseWait) QueueFin(pcb);
         if (pcb.State == TcpConnectionState.FinWait2) pcb.Timers!.Reset(TcpTimers.TimeWait, TcpTimers.Micros(state.TimeWaitMicros));
         TcpOutput.Output(stack, state, pcb, pcb.Thread);
         return Errno.None;
@@ -358,7 +343,43 @@ public static partial class Tcp
     [PacketInput]
     public static void Input(NetStack stack, PacketBuffer packet, int offset) => TcpInput.Input(stack, packet, offset);
 
+    /// <summary>
+    /// <c>tcp_usr_send</c> with PRUS_OOB: the byte joins the stream and SND.UP points past it (the BSD convention),
+    /// so every segment up to it carries URG until it is acknowledged.
+    /// </summary>
+    private static Errno SendUrgent(NetSocket socket, PacketBuffer data)
+    {
+        var pcb = Pcb(socket);
+        if (pcb.State is not (TcpConnectionState.Established or TcpConnectionState.CloseWait) || pcb.FinRequested)
+            return FreeAnd(data, pcb.IsSynchronized ? Errno.EPIPE : Errno.ENOTCONN);
+        var ring = pcb.SendRing!;
+        if (ring.Write(data.Data) != data.Length) return FreeAnd(data, Errno.EAGAIN); // no room (nothing written: Write is all or part; 1 byte)
+        data.Free();
+        pcb.SendUrgentPointer = pcb.SendBufferBase + (uint)ring.ReadableCount;
+        pcb.UrgentPending = true;
+        var stack = socket.Stack;
+        TcpOutput.Output(stack, stack.State<TcpState>(), pcb, pcb.Thread);
+        return Errno.None;
+    }
+
+    private static Errno FreeAnd(PacketBuffer data, Errno error)
+    {
+        data.Free();
+        return error;
+    }
+
     // ---------------- helpers ----------------
+
+    /// <summary>
+    /// Our FIN follows the data still in the send ring (RFC 9293 §3.10.4 CLOSE): ESTABLISHED → FIN-WAIT-1,
+    /// CLOSE-WAIT → LAST-ACK; from SYN-RECEIVED it goes once the handshake completes.
+    /// </summary>
+    private static void QueueFin(TcpPcb pcb)
+    {
+        pcb.FinRequested = true;
+        if (pcb.State == TcpConnectionState.Established) pcb.State = TcpConnectionState.FinWait1;
+        else if (pcb.State == TcpConnectionState.CloseWait) pcb.State = TcpConnectionState.LastAck;
+    }
 
     private static void StartListenChange(NetStack stack, TcpPcb listener, bool insert)
     {

@@ -62,6 +62,7 @@ internal static class TcpInput
         info.Acknowledgment = segment.AcknowledgmentNumber;
         info.Flags = segment.Flags;
         info.Window = segment.WindowSize;
+        info.UrgentPointer = segment.UrgentPointer;
         info.PayloadOffset = offset + segment.HeaderLength;
         info.PayloadLength = segmentLength - segment.HeaderLength;
 
@@ -427,7 +428,11 @@ internal static class TcpInput
             pcb.TimestampRecentAge = now;
         }
 
-        // Seventh: text. (URG is not treated yet: urgent bytes are delivered in line.)
+        // Sixth: URG (RFC 9293 §3.10.7.4; DragonFly tcp_input "Process segments with URG"), before any FIN.
+        if (info.Has(TcpFlags.Urg) && info.UrgentPointer != 0 && pcb.State is TcpConnectionState.Established or TcpConnectionState.FinWait1 or TcpConnectionState.FinWait2)
+            NoteUrgent(pcb, originalSequence + info.UrgentPointer);
+
+        // Seventh: text.
         bool kept = false;
         if (info.PayloadLength > 0 && pcb.State is TcpConnectionState.Established or TcpConnectionState.FinWait1 or TcpConnectionState.FinWait2)
             kept = ReceiveData(state, pcb, thread, packet, ref info, window);
@@ -541,7 +546,9 @@ internal static class TcpInput
         }
         if (sequence == pcb.ReceiveNext)
         {
-            int written = WriteToRing(ring, packet, offset, length);
+            int written = pcb.UrgentBytePending && TcpSequence.InRange(pcb.ReceiveUrgentPointer - 1, sequence, sequence + (uint)length)
+                ? WriteAroundUrgentByte(pcb, ring, packet, offset, length, (int)(pcb.ReceiveUrgentPointer - 1 - sequence))
+                : WriteToRing(ring, packet, offset, length);
             pcb.ReceiveNext += (uint)written;
             state.Counters.Add(thread, TcpCounter.BytesReceived, written);
             bool filledGap = false;
@@ -593,6 +600,43 @@ internal static class TcpInput
                 pcb.Timers!.Reset(TcpTimers.TimeWait, TcpTimers.Micros(state.TimeWaitMicros));
                 break;
         }
+    }
+
+    /// <summary>
+    /// A new urgent pointer (RCV.UP, one past the urgent byte): the socket's mark becomes the stream position the
+    /// urgent byte takes, i.e. the count of bytes before it (<c>so_oobmark</c>). Unless SO_OOBINLINE, the byte itself
+    /// will be pulled out of the stream when it arrives in order.
+    /// </summary>
+    private static void NoteUrgent(TcpPcb pcb, uint urgentPointer)
+    {
+        if (pcb.HasReceiveUrgent && !TcpSequence.Gt(urgentPointer, pcb.ReceiveUrgentPointer)) return;
+        if (!TcpSequence.Gt(urgentPointer, pcb.ReceiveNext) || pcb.ReceiveRing is not { } ring || pcb.Socket is not { } socket) return;
+        long ahead = (int)(urgentPointer - 1 - pcb.ReceiveNext);
+        if (ahead > ring.Capacity) return; // beyond what the buffer could ever hold: ignored, as BSD does past sb_max
+        pcb.ReceiveUrgentPointer = urgentPointer;
+        pcb.HasReceiveUrgent = true;
+        pcb.UrgentBytePending = (socket.Options & SocketOptionFlags.OutOfBandInline) == 0;
+        socket.SetOutOfBandMark(ring.TotalWritten + ahead);
+    }
+
+    /// <summary>In-order data that contains the urgent byte: the bytes around it go to the ring, the byte to the socket (<c>tcp_pulloutofband</c>).</summary>
+    private static int WriteAroundUrgentByte(TcpPcb pcb, Runtime.SocketBuffers.ByteRing ring, PacketBuffer packet, int offset, int length, int at)
+    {
+        int before = WriteToRing(ring, packet, offset, at);
+        if (before < at) return before; // the ring filled first: the rest (urgent byte included) comes again
+        pcb.Socket?.HoldOutOfBandByte(ByteAt(packet, offset + at));
+        pcb.UrgentBytePending = false;
+        return at + 1 + WriteToRing(ring, packet, offset + at + 1, length - at - 1);
+    }
+
+    private static byte ByteAt(PacketBuffer packet, int offset)
+    {
+        for (var b = packet; b is not null; b = b.Next)
+        {
+            if (offset < b.Length) return b.Data[offset];
+            offset -= b.Length;
+        }
+        return 0;
     }
 
     /// <summary>Copies <paramref name="length"/> bytes at <paramref name="offset"/> of a packet (chained or not) into the ring; returns what fit.</summary>

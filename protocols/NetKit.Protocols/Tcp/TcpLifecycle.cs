@@ -54,8 +54,8 @@ internal static class TcpLifecycle
         {
             var repr = new Wire.TcpRepr(pcb.LocalPort, pcb.ForeignPort, pcb.SendNext, pcb.ReceiveNext,
                 Wire.TcpFlags.Rst | Wire.TcpFlags.Ack, 0, 0, default, 0);
-            TcpOutput.SendBare(pcb.Stack, state, pcb.Thread, new Wire.IPv4Address(pcb.LocalAddress), new Wire.IPv4Address(pcb.ForeignAddress), repr);
             state.Counters.Increment(pcb.Thread, TcpCounter.ResetsSent);
+            TcpOutput.SendBare(pcb.Stack, state, pcb.Thread, new Wire.IPv4Address(pcb.LocalAddress), new Wire.IPv4Address(pcb.ForeignAddress), repr);
         }
         state.Counters.Increment(pcb.Thread, TcpCounter.ConnectionsDropped);
         pcb.Socket?.SetError(error);

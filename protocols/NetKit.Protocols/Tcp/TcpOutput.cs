@@ -55,8 +55,9 @@ internal static class TcpOutput
             if (length > 0 && length < pcb.MaxSegmentSize && !sendFin)
             {
                 bool moreWaiting = offset + length < available;
-                // Nagle (RFC 9293 §3.7.4): hold a small segment while data is unacknowledged.
-                if (!pcb.NoDelay && inFlight > 0) length = 0;
+                // Nagle (RFC 9293 §3.7.4): hold a small segment while data is unacknowledged; urgent data goes at
+                // once (BSD forces output for MSG_OOB).
+                if (!pcb.NoDelay && inFlight > 0 && !pcb.UrgentPending) length = 0;
                 // Sender silly-window avoidance (§3.8.6.2.1): a window-limited sliver waits for a bigger window.
                 else if (moreWaiting && length < pcb.MaxSendWindow / 2) length = 0;
             }
@@ -68,7 +69,11 @@ internal static class TcpOutput
                 if (length > 0 && offset + length == available) flags |= TcpFlags.Psh;
                 uint sequence = pcb.SendNext;
                 bool isRetransmission = TcpSequence.Lt(sequence, pcb.SendMax);
-                if (SendSegment(stack, state, pcb, thread, flags, sequence, (int)offset, (int)length, now) != Errno.None) return;
+                if (SendSegment(stack, state, pcb, thread, flags, sequence, (int)offset, (int)length, now) != Errno.None)
+                {
+                    RetryLater(pcb);
+                    return;
+                }
                 if (isRetransmission) state.Counters.Increment(thread, TcpCounter.Retransmits);
                 else if (!pcb.RttTiming && length > 0)
                 {
@@ -92,11 +97,25 @@ internal static class TcpOutput
             if (available > offset && pcb.SendWindow == 0 && !pcb.Timers!.IsActive(TcpTimers.Retransmit) && !pcb.Timers.IsActive(TcpTimers.Persist))
                 TcpTimers.ArmPersist(pcb);
             // A bare ACK carries SND.MAX, not a retransmission's SND.NXT, so the peer finds it in its window (BSD tcp_output).
-            if (pcb.AckNow || WindowUpdateDue(pcb))
-                SendSegment(stack, state, pcb, thread, TcpFlags.Ack, pcb.SendMax, 0, 0, now);
+            if ((pcb.AckNow || WindowUpdateDue(pcb)) && SendSegment(stack, state, pcb, thread, TcpFlags.Ack, pcb.SendMax, 0, 0, now) != Errno.None)
+                RetryLater(pcb);
             return;
         }
     }
+
+    /// <summary>
+    /// A send failed for want of buffers (ENOBUFS: the pool is lent out to frames still queued downstream). With
+    /// nothing else due, no ACK or timer would ever call output again, so retry soon on the delayed-ACK timer,
+    /// which runs output without counting a retransmission (BSD arms its retransmit timer on ENOBUFS).
+    /// </summary>
+    private static void RetryLater(TcpPcb pcb)
+    {
+        pcb.AckNow = true;
+        var timers = pcb.Timers!;
+        if (!timers.IsActive(TcpTimers.DelayedAck)) timers.Reset(TcpTimers.DelayedAck, TcpTimers.Micros(OutputRetryMicros));
+    }
+
+    private const long OutputRetryMicros = 5_000;
 
     /// <summary>Receiver SWS avoidance (RFC 9293 §3.8.6.2.2): announce a bigger window only once it grew by 2 MSS or half the buffer.</summary>
     private static bool WindowUpdateDue(TcpPcb pcb)
@@ -127,7 +146,11 @@ internal static class TcpOutput
     private static void SendSyn(NetStack stack, TcpState state, TcpPcb pcb, int thread, long now)
     {
         var flags = pcb.State == TcpConnectionState.SynReceived ? TcpFlags.Syn | TcpFlags.Ack : TcpFlags.Syn;
-        if (SendSegment(stack, state, pcb, thread, flags, pcb.InitialSendSequence, 0, 0, now) != Errno.None) return;
+        if (SendSegment(stack, state, pcb, thread, flags, pcb.InitialSendSequence, 0, 0, now) != Errno.None)
+        {
+            if (!pcb.Timers!.IsActive(TcpTimers.Retransmit)) TcpTimers.ArmRetransmit(pcb); // the SYN is retried as if lost
+            return;
+        }
         pcb.SendNext = pcb.InitialSendSequence + 1;
         if (TcpSequence.Gt(pcb.SendNext, pcb.SendMax)) pcb.SendMax = pcb.SendNext;
         if (!pcb.Timers!.IsActive(TcpTimers.Retransmit)) TcpTimers.ArmRetransmit(pcb);
@@ -183,7 +206,17 @@ internal static class TcpOutput
         long window = ReceiveWindow(pcb);
         ushort windowField = syn ? (ushort)Math.Min(window, 65535) : (ushort)Math.Min(window >> pcb.ReceiveScale, 65535);
         bool ack = (flags & TcpFlags.Ack) != 0;
-        var repr = new TcpRepr(pcb.LocalPort, pcb.ForeignPort, sequence, ack ? pcb.ReceiveNext : 0, flags, windowField, 0, options, length);
+        ushort urgent = 0;
+        if (pcb.UrgentPending)
+        {
+            if (!TcpSequence.Gt(pcb.SendUrgentPointer, pcb.SendUnacknowledged)) pcb.UrgentPending = false; // acknowledged
+            else if (TcpSequence.Gt(pcb.SendUrgentPointer, sequence) && (flags & TcpFlags.Rst) == 0)
+            {
+                flags |= TcpFlags.Urg; // RFC 9293 §3.8.5: the pointer is an offset from this segment's sequence number
+                urgent = (ushort)Math.Min(pcb.SendUrgentPointer - sequence, 65535);
+            }
+        }
+        var repr = new TcpRepr(pcb.LocalPort, pcb.ForeignPort, sequence, ack ? pcb.ReceiveNext : 0, flags, windowField, urgent, options, length);
 
         var pool = ProtocolThread.Current!.Buffers;
         var packet = length > 0 ? pool.TryRentChain(length, pool.Options.DefaultHeadroom) : pool.TryRent();
@@ -257,8 +290,8 @@ internal static class TcpOutput
         TcpRepr repr = (incoming & TcpFlags.Ack) != 0
             ? new TcpRepr(localPort, remotePort, incomingAcknowledgment, 0, TcpFlags.Rst, 0, 0, default, 0)
             : new TcpRepr(localPort, remotePort, 0, incomingSequence + (uint)segmentLength, TcpFlags.Rst | TcpFlags.Ack, 0, 0, default, 0);
+        state.Counters.Increment(thread, TcpCounter.ResetsSent); // counted first: the peer may act on it at once
         SendBare(stack, state, thread, local, remote, repr);
-        state.Counters.Increment(thread, TcpCounter.ResetsSent);
     }
 
     /// <summary>A segment that belongs to no pcb state (a reset, a challenge ACK): header only.</summary>

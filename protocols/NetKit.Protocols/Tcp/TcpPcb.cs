@@ -81,6 +81,16 @@ public sealed class TcpPcb : IPv4.IIPv4Options
     internal uint LastAckSent;
     internal bool SackPermitted;
 
+    // ---- urgent data (RFC 9293 §3.8.5; DragonFly §7) ----
+    /// <summary>SND.UP: one past the urgent byte; segments before it carry URG while <see cref="UrgentPending"/>.</summary>
+    internal uint SendUrgentPointer;
+    internal bool UrgentPending;
+    /// <summary>RCV.UP: the highest urgent pointer received (one past the urgent byte).</summary>
+    internal uint ReceiveUrgentPointer;
+    internal bool HasReceiveUrgent;
+    /// <summary>The urgent byte is still to arrive and will be pulled out of the stream (not SO_OOBINLINE).</summary>
+    internal bool UrgentBytePending;
+
     // ---- closing ----
     /// <summary>The application shut down sending: a FIN follows the data in the ring.</summary>
     internal bool FinRequested;

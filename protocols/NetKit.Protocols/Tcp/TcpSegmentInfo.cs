@@ -13,6 +13,7 @@ internal struct TcpSegmentInfo
     public uint Acknowledgment;
     public TcpFlags Flags;
     public ushort Window;
+    public ushort UrgentPointer;
     public TcpOptions Options;
     /// <summary>Where the payload starts in the packet buffer's data.</summary>
     public int PayloadOffset;

@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using NetKit.Runtime.Buffers;
 using NetKit.Runtime.SocketBuffers;
 using NetKit.Runtime.Threading;
 
@@ -187,7 +188,7 @@ public sealed partial class NetKitSocket
         long deadline = Deadline(_socket.ReceiveTimeout);
         while (true)
         {
-            received = ring.Read(buffer);
+            received = ring.Read(ClipAtMark(ring, buffer));
             if (received > 0)
             {
                 PostOutput(); // room made: the protocol decides whether the window moved enough to say so
@@ -212,7 +213,7 @@ public sealed partial class NetKitSocket
         if (buffer.IsEmpty) return 0;
         while (true)
         {
-            int received = ring.Read(buffer.Span);
+            int received = ring.Read(ClipAtMark(ring, buffer.Span));
             if (received > 0)
             {
                 PostOutput();
@@ -224,6 +225,57 @@ public sealed partial class NetKitSocket
             await ring.WaitForDataAsync(1, token).ConfigureAwait(false);
         }
     }
+
+    /// <summary>A read stops at the urgent mark (sorecvtcp), so the application can tell what came before it.</summary>
+    private Span<byte> ClipAtMark(ByteRing ring, Span<byte> buffer)
+    {
+        long mark = _socket.OutOfBandMark;
+        if (mark < 0) return buffer;
+        long before = mark - ring.TotalRead;
+        return before > 0 && before < buffer.Length ? buffer[..(int)before] : buffer;
+    }
+
+    /// <summary>SIOCATMARK: true when the next byte read is the first after the urgent mark.</summary>
+    public bool AtOutOfBandMark => _socket.ReceiveBuffer is { } ring && _socket.OutOfBandMark >= 0 && ring.TotalRead == _socket.OutOfBandMark;
+
+    /// <summary>
+    /// <c>recv(MSG_OOB)</c>: the urgent byte, unless SO_OOBINLINE left it in the stream (EINVAL), it has not arrived
+    /// (EAGAIN) or was already read (EINVAL).
+    /// </summary>
+    public Errno TryReceiveOutOfBand(out byte value, bool peek = false)
+    {
+        value = 0;
+        if (Closed) return Errno.EBADF;
+        if (!IsStream) return Errno.EOPNOTSUPP;
+        return _socket.TakeOutOfBandByte(peek, out value);
+    }
+
+    /// <summary>
+    /// <c>send(MSG_OOB)</c> of one byte: it joins the stream and the urgent pointer is set past it (BSD convention),
+    /// synchronously, as DragonFly always sends MSG_OOB.
+    /// </summary>
+    public Errno TrySendOutOfBand(byte value)
+    {
+        if (Closed) return Errno.EBADF;
+        if (!IsStream) return Errno.EOPNOTSUPP;
+        var problem = SendProblem();
+        if (problem != Errno.None) return problem;
+        // The byte travels in the request and the protocol thread appends it to the send ring itself, setting the
+        // urgent pointer in the same step (tcp_usr_send with PRUS_OOB): no output can send it as ordinary data
+        // first. This thread, the ring's writer, waits in the request meanwhile, so the ring keeps one writer.
+        PacketBuffer? buffer;
+        lock (_rentGate)
+        {
+            var pool = _sendBuffers ??= new PacketBufferPool(new PacketBufferPoolOptions { MaxBuffers = 4096, BuffersPerSlab = 16 });
+            buffer = pool.TryRent();
+        }
+        if (buffer is null) return Errno.ENOBUFS;
+        buffer.Append(1)[0] = value;
+        return _stack.Send(_socket, buffer, default, MessageFlagOutOfBand);
+    }
+
+    /// <summary>MSG_OOB.</summary>
+    public const int MessageFlagOutOfBand = 0x1;
 
     /// <summary>Tells the protocol thread about new data or room, unless a notice is already on its way.</summary>
     private void PostOutput()

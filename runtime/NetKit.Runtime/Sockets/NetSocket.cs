@@ -137,6 +137,48 @@ public class NetSocket
         SocketBuffers.ByteRingPool.Shared.Return(receive);
     }
 
+    // ---------------- urgent data (DragonFly §7: so_oobmark, t_iobc, TCPOOB_HAVEDATA/HADDATA) ----------------
+
+    private long _outOfBandMark = -1;
+    private int _outOfBandState; // 0 none, 1 the byte is held, 2 it was read
+    private byte _outOfBandByte;
+
+    /// <summary>
+    /// Receive-stream position of the urgent mark (<c>so_oobmark</c> as an absolute offset: the bytes before it are
+    /// the ones sent before the urgent byte); −1 when there is none. Reads stop at it.
+    /// </summary>
+    public long OutOfBandMark => Volatile.Read(ref _outOfBandMark);
+
+    /// <summary>Protocol thread: a new urgent mark at stream position <paramref name="position"/>; no byte held yet.</summary>
+    public void SetOutOfBandMark(long position)
+    {
+        Volatile.Write(ref _outOfBandState, 0);
+        Volatile.Write(ref _outOfBandMark, position);
+    }
+
+    /// <summary>Protocol thread: the urgent byte, pulled out of the stream (<c>tcp_pulloutofband</c>).</summary>
+    public void HoldOutOfBandByte(byte value)
+    {
+        _outOfBandByte = value;
+        Volatile.Write(ref _outOfBandState, 1);
+    }
+
+    /// <summary>
+    /// <c>tcp_usr_rcvoob</c>: the held urgent byte. EINVAL when there is no mark, the byte is inline
+    /// (SO_OOBINLINE) or was already read; EAGAIN when it has not arrived yet.
+    /// </summary>
+    public Errno TakeOutOfBandByte(bool peek, out byte value)
+    {
+        value = 0;
+        if ((Options & SocketOptionFlags.OutOfBandInline) != 0 || OutOfBandMark < 0) return Errno.EINVAL;
+        int state = Volatile.Read(ref _outOfBandState);
+        if (state == 2) return Errno.EINVAL;
+        if (state == 0) return Errno.EAGAIN;
+        value = _outOfBandByte;
+        if (!peek) Volatile.Write(ref _outOfBandState, 2);
+        return Errno.None;
+    }
+
     /// <summary>Established connections waiting for accept, on a listening socket (<c>so_comp</c>).</summary>
     public AcceptQueue? Accepts { get; set; }
 

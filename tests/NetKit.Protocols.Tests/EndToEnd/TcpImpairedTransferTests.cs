@@ -44,7 +44,7 @@ public sealed class TcpImpairedTransferTests
         };
         using var hosts = new TwoHosts(impairA: Impair(11), impairB: Impair(29));
         using var pair = await TcpPair.ConnectAsync(hosts, 5001).WaitAsync(Limit);
-        var result = await pair.TransferBothWaysAsync(2 << 20).WaitAsync(Limit);
+        var result = await TcpPair.Within(pair.TransferBothWaysAsync(2 << 20), hosts, Limit);
         Assert.True(result.Intact, result.ToString());
         Assert.Equal(2L << 20, result.ReceivedByServer.Bytes);
         // The impairments really happened (so "intact" means recovered, not untouched).

@@ -90,6 +90,32 @@ internal sealed class TcpPair : IDisposable
         return (hash.GetHashAndReset(), received);
     }
 
+    /// <summary>Awaits <paramref name="task"/>; on timeout the exception carries both stacks' connections and counters, so a stall can be diagnosed from a CI log.</summary>
+    public static async Task<T> Within<T>(Task<T> task, TwoHosts hosts, TimeSpan limit)
+    {
+        if (await Task.WhenAny(task, Task.Delay(limit)).ConfigureAwait(false) != task) throw new TimeoutException(Describe(hosts));
+        return await task.ConfigureAwait(false);
+    }
+
+    public static string Describe(TwoHosts hosts)
+    {
+        var text = new System.Text.StringBuilder("stalled:");
+        foreach (var (name, stack) in new[] { ("A", hosts.A), ("B", hosts.B) })
+        {
+            var state = stack.State<NetKit.Protocols.Tcp.TcpState>();
+            foreach (var table in state.Tables)
+                foreach (var pcb in table.Connections())
+                    text.Append($"\n{name}: {pcb} max={pcb.SendMax} wnd={pcb.SendWindow} cwnd={pcb.Congestion.CongestionWindow} rto={pcb.Rtt.Rto} snd={pcb.Socket?.SendBuffer?.ReadableCount} rcv={pcb.Socket?.ReceiveBuffer?.ReadableCount}/{pcb.Socket?.ReceiveBuffer?.WritableCount} ooo={pcb.OutOfOrder?.SegmentCount} {pcb.Socket?.State}");
+            foreach (var counter in Enum.GetValues<NetKit.Protocols.Tcp.TcpCounter>())
+                if (state.Counters[counter] != 0) text.Append($" {name}.{counter}={state.Counters[counter]}");
+        }
+        text.Append($"\nA rx {hosts.DeviceA.ReceivedFrames} drop {hosts.DeviceA.ReceiveDrops} tx {hosts.DeviceA.TransmittedFrames} drop {hosts.DeviceA.TransmitDrops}");
+        text.Append($"; B rx {hosts.DeviceB.ReceivedFrames} drop {hosts.DeviceB.ReceiveDrops} tx {hosts.DeviceB.TransmittedFrames} drop {hosts.DeviceB.TransmitDrops}");
+        for (int i = 0; i < hosts.ThreadsA.Count; i++)
+            text.Append($"; pool{i} A fail {hosts.ThreadsA[i].Buffers.RentFailures} B fail {hosts.ThreadsB[i].Buffers.RentFailures}");
+        return text.ToString();
+    }
+
     public void Dispose()
     {
         Client.Dispose();

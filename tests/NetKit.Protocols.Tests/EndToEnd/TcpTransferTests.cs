@@ -84,7 +84,7 @@ public sealed class TcpJumboTransferTests
     {
         using var hosts = new TwoHosts(mtu: 65535);
         using var pair = await TcpPair.ConnectAsync(hosts, 6001, bufferSize: 4 << 20).WaitAsync(TimeSpan.FromSeconds(60));
-        var result = await pair.TransferBothWaysAsync(16 << 20).WaitAsync(TimeSpan.FromSeconds(120));
+        var result = await TcpPair.Within(pair.TransferBothWaysAsync(16 << 20), hosts, TimeSpan.FromSeconds(120));
         Assert.True(result.Intact, result.ToString());
         var counters = hosts.A.State<NetKit.Protocols.Tcp.TcpState>().Counters;
         // Far fewer segments than 1500-byte ones would need: the large MSS was used.
