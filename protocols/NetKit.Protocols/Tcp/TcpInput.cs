@@ -87,8 +87,7 @@ internal static class TcpInput
         }
         if (isListener)
         {
-            ListenInput(stack, state, thread, pcb, ref info);
-            packet.Free();
+            if (!ListenInput(stack, state, thread, pcb, packet, ref info)) packet.Free();
             return;
         }
         if (!Process(stack, state, thread, pcb, packet, ref info)) packet.Free();
@@ -106,27 +105,90 @@ internal static class TcpInput
     private static TcpPcb? ListenerFor(TcpState state, int thread, ref TcpSegmentInfo info) =>
         state.Tables[thread].FindListener(info.Destination.Value, info.DestinationPort);
 
-    // ---------------- LISTEN (§3.10.7.2) ----------------
+    // ---------------- LISTEN (§3.10.7.2) with the SYN cache ----------------
 
-    private static void ListenInput(NetStack stack, TcpState state, int thread, TcpPcb listener, ref TcpSegmentInfo info)
+    /// <summary>
+    /// A segment for a listener. A SYN makes a SYN cache entry and a SYN-ACK, nothing more; the ACK that completes
+    /// the handshake turns the entry into a connection on this thread (<c>syncache_expand</c> → <c>sonewconn</c>),
+    /// which the normal path then establishes. Returns true when the packet was kept.
+    /// </summary>
+    private static bool ListenInput(NetStack stack, TcpState state, int thread, TcpPcb listener, PacketBuffer packet, ref TcpSegmentInfo info)
     {
-        if (info.Has(TcpFlags.Rst)) return;
+        var key = new EndpointKey(info.Destination.Value, info.DestinationPort, info.Source.Value, info.SourcePort);
+        var cache = state.SynCaches[thread];
+        if (info.Has(TcpFlags.Rst))
+        {
+            // A reset for a half-open entry, if its sequence number is the one we expect (RFC 5961 spirit).
+            if (cache.TryGet(key, out var reset) && info.Sequence == reset.InitialReceiveSequence + 1) cache.Remove(key);
+            return false;
+        }
         if (info.Has(TcpFlags.Ack))
         {
+            if (!info.Has(TcpFlags.Syn) && cache.TryGet(key, out var entry) && info.Acknowledgment == entry.InitialSendSequence + 1)
+                return Expand(stack, state, thread, entry, packet, ref info);
             TcpOutput.SendResetFor(stack, state, thread, info.Destination, info.Source, info.DestinationPort, info.SourcePort,
                 info.Flags, info.Sequence, info.Acknowledgment, info.SequenceLength);
-            return;
+            return false;
         }
-        if (!info.Has(TcpFlags.Syn)) return;
+        if (!info.Has(TcpFlags.Syn)) return false;
+        if (cache.TryGet(key, out var existing))
+        {
+            if (info.Sequence == existing.InitialReceiveSequence) SendSynAck(stack, state, thread, existing); // their SYN again: our SYN-ACK was lost
+            return false;
+        }
+        if (listener.Socket?.Accepts is not { IsClosed: false }) return false;
+        var added = cache.Add(key);
+        added.Listener = listener;
+        added.InitialReceiveSequence = info.Sequence;
+        added.PeerWindow = info.Window;
+        added.PeerOptions = info.Options;
+        long now = TcpOutput.NowMicros(stack);
+        added.InitialSendSequence = state.Isn.Next(key.LocalAddress, key.LocalPort, key.ForeignAddress, key.ForeignPort, now);
+        added.NextRetransmitMicros = now + TcpSettings.InitialRtoMicros;
+        state.Counters.Increment(thread, TcpCounter.PassiveOpens);
+        SendSynAck(stack, state, thread, added);
+        ArmSynSweep(stack, state, thread);
+        return false;
+    }
+
+    /// <summary>The SYN-ACK of a cache entry: our ISS, their ISS + 1, and the options they offered answered (RFC 7323, RFC 2018).</summary>
+    private static void SendSynAck(NetStack stack, TcpState state, int thread, TcpSynCache.Entry entry)
+    {
+        var listenerSocket = entry.Listener.Socket;
+        int receiveBuffer = listenerSocket?.ReceiveBufferSize ?? NetSocket.DefaultBufferSize;
+        var options = new TcpOptions { MaxSegmentSize = (ushort)Math.Min(65535, TcpOutput.LocalMss(stack, entry.Key.ForeignAddress, entry.Listener.RequestedMss)) };
+        if (entry.PeerOptions.HasWindowScale)
+        {
+            options.HasWindowScale = true;
+            options.WindowScale = TcpLifecycle.WindowScaleFor(receiveBuffer);
+        }
+        options.SackPermitted = entry.PeerOptions.SackPermitted;
+        if (entry.PeerOptions.HasTimestamps)
+        {
+            options.HasTimestamps = true;
+            options.TimestampValue = (uint)(TcpOutput.NowMicros(stack) / 1000);
+            options.TimestampEcho = entry.PeerOptions.TimestampValue;
+        }
+        var repr = new TcpRepr(entry.Key.LocalPort, entry.Key.ForeignPort, entry.InitialSendSequence, entry.InitialReceiveSequence + 1,
+            TcpFlags.Syn | TcpFlags.Ack, (ushort)Math.Min(receiveBuffer, 65535), 0, options, 0);
+        TcpOutput.SendBare(stack, state, thread, new IPv4Address(entry.Key.LocalAddress), new IPv4Address(entry.Key.ForeignAddress), repr);
+    }
+
+    /// <summary>
+    /// The handshake's ACK for a cache entry: a place in the listener's backlog (else the ACK is dropped and the
+    /// entry kept, so the peer's retransmission may succeed), then the socket and pcb are born on this thread in
+    /// SYN-RECEIVED and the normal path processes the ACK (and any data with it).
+    /// </summary>
+    private static bool Expand(NetStack stack, TcpState state, int thread, TcpSynCache.Entry entry, PacketBuffer packet, ref TcpSegmentInfo info)
+    {
+        var listener = entry.Listener;
         var listenerSocket = listener.Socket;
         if (listenerSocket?.Accepts is not { } queue || !queue.TryReserve())
         {
-            // Backlog full: drop the SYN silently so the client retries (as Linux does without syncookies).
             state.Counters.Increment(thread, TcpCounter.ListenOverflows);
-            return;
+            return false;
         }
-
-        // The connection is born on this thread: the SYN's 4-tuple hashed here (syncache_socket → sonewconn).
+        state.SynCaches[thread].Remove(entry.Key);
         var socket = new NetSocket(stack, listenerSocket.ProtocolIndex, stack.Threads[thread].Port, SocketType.Stream)
         {
             SendBufferSize = listenerSocket.SendBufferSize,
@@ -135,10 +197,10 @@ internal static class TcpInput
         socket.SetOption(listenerSocket.Options, true);
         var pcb = new TcpPcb(stack, socket)
         {
-            LocalAddress = info.Destination.Value,
-            LocalPort = info.DestinationPort,
-            ForeignAddress = info.Source.Value,
-            ForeignPort = info.SourcePort,
+            LocalAddress = entry.Key.LocalAddress,
+            LocalPort = entry.Key.LocalPort,
+            ForeignAddress = entry.Key.ForeignAddress,
+            ForeignPort = entry.Key.ForeignPort,
             NoDelay = listener.NoDelay,
             KeepAlive = listener.KeepAlive,
             RequestedMss = listener.RequestedMss,
@@ -150,23 +212,58 @@ internal static class TcpInput
         if (!state.Tables[thread].InsertConnection(pcb))
         {
             queue.Unreserve();
-            return;
+            return false;
         }
-        pcb.InitialReceiveSequence = info.Sequence;
-        pcb.ReceiveNext = info.Sequence + 1;
-        pcb.ReceiveAdvertised = pcb.ReceiveNext;
-        uint iss = state.Isn.Next(pcb.LocalAddress, pcb.LocalPort, pcb.ForeignAddress, pcb.ForeignPort, TcpOutput.NowMicros(stack));
-        pcb.InitialSendSequence = iss;
-        pcb.SendUnacknowledged = pcb.SendNext = pcb.SendMax = iss;
-        pcb.SendBufferBase = iss + 1;
-        Negotiate(stack, pcb, in info.Options, theirSyn: true);
-        pcb.SendWindow = info.Window; // never scaled in a SYN (RFC 7323 §2.2)
+        pcb.InitialReceiveSequence = entry.InitialReceiveSequence;
+        pcb.ReceiveNext = entry.InitialReceiveSequence + 1;
+        pcb.ReceiveAdvertised = pcb.ReceiveNext + (uint)Math.Min(socket.ReceiveBufferSize, 65535);
+        pcb.InitialSendSequence = entry.InitialSendSequence;
+        pcb.SendUnacknowledged = entry.InitialSendSequence;
+        pcb.SendNext = pcb.SendMax = entry.InitialSendSequence + 1; // the SYN-ACK is out
+        pcb.SendBufferBase = entry.InitialSendSequence + 1;
+        Negotiate(stack, pcb, in entry.PeerOptions, theirSyn: true);
+        pcb.SendWindow = entry.PeerWindow; // never scaled in a SYN (RFC 7323 §2.2)
         pcb.MaxSendWindow = pcb.SendWindow;
-        pcb.SendWindowUpdateSequence = info.Sequence;
+        pcb.SendWindowUpdateSequence = entry.InitialReceiveSequence;
         pcb.State = TcpConnectionState.SynReceived;
         socket.ChangeState(SocketStates.Connecting);
-        state.Counters.Increment(thread, TcpCounter.PassiveOpens);
-        TcpOutput.Output(stack, state, pcb, thread); // SYN-ACK
+        return Process(stack, state, thread, pcb, packet, ref info);
+    }
+
+    private static unsafe void ArmSynSweep(NetStack stack, TcpState state, int thread)
+    {
+        var sweep = state.SynSweep(thread);
+        if (sweep.IsPending || state.SynCaches[thread].Count == 0 || Runtime.Threading.ProtocolThread.Current is null) return;
+        sweep.Reset(TimeSpan.FromMilliseconds(SynSweepMilliseconds), &SweepSynCache, sweep.Argument ?? new SynSweepContext(stack, thread));
+    }
+
+    private const int SynSweepMilliseconds = 200;
+
+    private sealed record SynSweepContext(NetStack Stack, int Thread);
+
+    /// <summary>Resends due SYN-ACKs with backoff (1, 2, 4 s) and forgets entries that stayed silent.</summary>
+    private static void SweepSynCache(Runtime.Timers.Callout callout)
+    {
+        var context = (SynSweepContext)callout.Argument!;
+        var state = context.Stack.State<TcpState>();
+        var cache = state.SynCaches[context.Thread];
+        long now = TcpOutput.NowMicros(context.Stack);
+        if (cache.Due(now) is { } due)
+        {
+            foreach (var entry in due)
+            {
+                if (entry.Retransmits >= TcpSynCache.MaxRetransmits || entry.Listener.State != TcpConnectionState.Listen)
+                {
+                    cache.Remove(entry.Key);
+                    continue;
+                }
+                entry.Retransmits++;
+                entry.NextRetransmitMicros = now + (TcpSettings.InitialRtoMicros << entry.Retransmits);
+                state.Counters.Increment(context.Thread, TcpCounter.Retransmits);
+                SendSynAck(context.Stack, state, context.Thread, entry);
+            }
+        }
+        ArmSynSweep(context.Stack, state, context.Thread);
     }
 
     /// <summary>Option negotiation on the peer's SYN (RFC 9293 §3.7.1, RFC 7323 §2.2/§3.2, RFC 2018 §2).</summary>

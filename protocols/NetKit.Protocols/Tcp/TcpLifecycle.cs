@@ -1,3 +1,4 @@
+using System;
 using NetKit.Runtime;
 using NetKit.Runtime.Sockets;
 
@@ -13,10 +14,16 @@ internal static class TcpLifecycle
         pcb.SendRing = socket.SendBuffer;
         pcb.ReceiveRing = socket.ReceiveBuffer;
         pcb.BufferOwner = socket;
-        // The smallest window scale that can advertise the whole receive ring (RFC 7323 §2.2).
+        pcb.ReceiveScale = WindowScaleFor(pcb.ReceiveRing!.Capacity);
+    }
+
+    /// <summary>The smallest window scale that can advertise a whole receive ring of <paramref name="capacity"/> bytes (RFC 7323 §2.2).</summary>
+    public static byte WindowScaleFor(int capacity)
+    {
+        long size = System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, 64)); // rings are powers of two
         int scale = 0;
-        while (scale < TcpSettings.MaxWindowScale && (65535L << scale) < pcb.ReceiveRing!.Capacity) scale++;
-        pcb.ReceiveScale = (byte)scale;
+        while (scale < TcpSettings.MaxWindowScale && (65535L << scale) < size) scale++;
+        return (byte)scale;
     }
 
     /// <summary>Puts a pcb into its thread's service: owner, timers, and the clocks its timers read.</summary>

@@ -271,12 +271,14 @@ internal static class TcpOutput
     }
 
     /// <summary>The MSS we offer: the route's MTU less the IPv4 and TCP headers (RFC 9293 §3.7.1), or TCP_MAXSEG when set lower.</summary>
-    internal static int LocalMss(NetStack stack, TcpPcb pcb)
+    internal static int LocalMss(NetStack stack, TcpPcb pcb) => LocalMss(stack, pcb.ForeignAddress, pcb.RequestedMss);
+
+    internal static int LocalMss(NetStack stack, uint foreignAddress, int requestedMss)
     {
         int mtu = 1500;
-        if (stack.State<InterfaceTable>().TryRoute(new IPv4Address(pcb.ForeignAddress), out var route)) mtu = route.Interface.Mtu;
+        if (stack.State<InterfaceTable>().TryRoute(new IPv4Address(foreignAddress), out var route)) mtu = route.Interface.Mtu;
         int mss = Math.Max(TcpSettings.DefaultMss, mtu - IPv4Packet.MinHeaderLength - TcpSegment.MinHeaderLength);
-        return pcb.RequestedMss > 0 ? Math.Min(mss, pcb.RequestedMss) : mss;
+        return requestedMss > 0 ? Math.Min(mss, requestedMss) : mss;
     }
 
     /// <summary>

@@ -25,6 +25,8 @@ public sealed class TcpState : IProtocolState<TcpState>
         int threads = stack.Threads.Count;
         Stack = stack;
         Tables = new TcpPcbTable[threads];
+        SynCaches = new TcpSynCache[threads];
+        _synSweeps = new Runtime.Timers.Callout[threads];
         Shards = new PortShard[threads];
         _ackQueues = new List<TcpPcb>[threads];
         _rollupRegistered = new bool[threads];
@@ -32,6 +34,8 @@ public sealed class TcpState : IProtocolState<TcpState>
         for (int i = 0; i < threads; i++)
         {
             Tables[i] = new TcpPcbTable();
+            SynCaches[i] = new TcpSynCache();
+            _synSweeps[i] = new Runtime.Timers.Callout();
             Shards[i] = new PortShard(i, threads);
             _ackQueues[i] = new List<TcpPcb>(64);
             _random[i] = new Random(unchecked(Environment.TickCount * 31 + i));
@@ -44,6 +48,14 @@ public sealed class TcpState : IProtocolState<TcpState>
     public NetStack Stack { get; }
 
     public TcpPcbTable[] Tables { get; }
+
+    /// <summary>Each thread's half-open passive connections.</summary>
+    public TcpSynCache[] SynCaches { get; }
+
+    private readonly Runtime.Timers.Callout[] _synSweeps;
+
+    /// <summary>Thread <paramref name="thread"/>'s SYN cache sweep (armed while its cache holds entries).</summary>
+    internal Runtime.Timers.Callout SynSweep(int thread) => _synSweeps[thread];
 
     public PortShard[] Shards { get; }
 
