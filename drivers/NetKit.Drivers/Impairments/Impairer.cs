@@ -169,7 +169,12 @@ public sealed class Impairer : IDisposable
             frame.Free();
             return;
         }
-        if (_corruption > 0 && _random.Chance(_corruption) && FlipRandomBit(frame)) _corrupted++;
+        if (_corruption > 0 && _random.Chance(_corruption) && FlipRandomBit(frame))
+        {
+            _corrupted++;
+            // A damaged frame must not be vouched for by a checksum offload: the receiver verifies (and drops) it.
+            frame.ChecksumState = ChecksumState.None;
+        }
         long departure = now;
         if (_rate > 0 && !TryQueueForRate(frame, now, out departure))
         {

@@ -18,6 +18,12 @@ public sealed class MemoryInterfaceOptions
     /// <summary>What each transmit queue does to frames; every queue draws from its own stream of the same seed.</summary>
     public ImpairmentOptions Impairments { get; set; } = ImpairmentOptions.None;
 
+    /// <summary>
+    /// Checksum offload: the stack may leave transport checksums to the link, which vouches for them on delivery
+    /// (both ends are in one process, as on loopback), unless the impairment layer damaged the frame.
+    /// </summary>
+    public bool ChecksumOffload { get; set; } = true;
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(Mtu, 1, nameof(Mtu));

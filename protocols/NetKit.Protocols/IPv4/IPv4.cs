@@ -80,6 +80,20 @@ public static partial class IPv4
         return (int)ip.Protocol;
     }
 
+    /// <summary>Software completion of a <see cref="ChecksumState.Partial"/> transport checksum (the pseudo-header sum is in the field).</summary>
+    private static void CompletePartialChecksum(PacketBuffer packet)
+    {
+        int start = packet.ChecksumStart;
+        var sum = new ChecksumAccumulator();
+        sum.Add(packet.Data.Slice(start));
+        for (var b = packet.Next; b is not null; b = b.Next) sum.Add(b.Data);
+        ushort checksum = sum.Checksum;
+        var field = packet.Data.Slice(start + packet.ChecksumOffset, 2);
+        field[0] = (byte)(checksum >> 8);
+        field[1] = (byte)checksum;
+        packet.ChecksumState = ChecksumState.None;
+    }
+
     /// <summary>
     /// A datagram spanning several buffers (a reassembled one coming back through <c>Reinject</c>): the header is in
     /// the first buffer, the total length covers the chain. Fragments never arrive chained (drivers deliver frames in
@@ -146,7 +160,11 @@ public static partial class IPv4
         bool local = interfaces.FindByAddress(destination) is not null;
         int mtu = local ? IPv4Repr.MaxPayloadLength + HeaderLength : route.Interface.Mtu;
         if (HeaderLength + payloadLength > mtu)
+        {
+            // Fragments cannot carry a checksum left to the device: complete it first.
+            if (packet.ChecksumState == ChecksumState.Partial) CompletePartialChecksum(packet);
             return Fragment(stack, state, thread, packet, repr, route, mtu);
+        }
 
         if (packet.Headroom < HeaderLength)
         {
@@ -161,6 +179,8 @@ public static partial class IPv4
             // To ourselves: back through input on the flow's thread, as if it had arrived on the interface.
             counters.Increment(thread, IPv4Counter.Looped);
             packet.InterfaceIndex = route.Interface.Index;
+            // Never left the host: a checksum left to the device needs no device (Linux loopback does the same).
+            if (packet.ChecksumState == ChecksumState.Partial) packet.ChecksumState = ChecksumState.Verified;
             stack.Reinject((int)EtherType.IPv4, packet, 0);
             return Errno.None;
         }

@@ -43,9 +43,10 @@ internal static class TcpInput
             Drop(packet, counters, thread, TcpCounter.Malformed);
             return;
         }
-        bool checksumOk = packet.Next is null
-            ? segment.VerifyChecksum(info.Source, info.Destination)
-            : ChainChecksumValid(packet, offset, segmentLength, info.Source, info.Destination);
+        bool checksumOk = packet.ChecksumState == ChecksumState.Verified // the device vouched for it
+            || (packet.Next is null
+                ? segment.VerifyChecksum(info.Source, info.Destination)
+                : ChainChecksumValid(packet, offset, segmentLength, info.Source, info.Destination));
         if (!checksumOk)
         {
             Drop(packet, counters, thread, TcpCounter.BadChecksum);

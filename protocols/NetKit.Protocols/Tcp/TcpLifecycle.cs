@@ -30,6 +30,8 @@ internal static class TcpLifecycle
     public static void Bind(TcpPcb pcb, int thread)
     {
         pcb.Thread = thread;
+        pcb.ChecksumOffload = pcb.Stack.State<Interfaces.InterfaceTable>().TryRoute(new Wire.IPv4Address(pcb.ForeignAddress), out var route)
+            && (route.Interface.Device.Offloads & Runtime.Devices.DeviceOffloads.TransmitChecksum) != 0;
         pcb.Timers ??= TcpTimers.Create(pcb);
         long now = TcpOutput.NowMicros(pcb.Stack);
         pcb.LastActivityMicros = now;

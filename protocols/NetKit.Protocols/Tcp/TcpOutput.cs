@@ -245,9 +245,22 @@ internal static class TcpOutput
         repr.EmitHeader(header);
         var source = new IPv4Address(pcb.LocalAddress);
         var destination = new IPv4Address(pcb.ForeignAddress);
-        ushort checksum = Checksums.PseudoHeaderChain(packet, source, destination, IpProtocol.Tcp, headerLength + length);
-        header[16] = (byte)(checksum >> 8);
-        header[17] = (byte)checksum;
+        if (pcb.ChecksumOffload)
+        {
+            // Left to the device (CHECKSUM_PARTIAL / NEEDS_CSUM): the field holds the pseudo-header sum.
+            ushort pseudo = InternetChecksum.PseudoHeaderSum(source, destination, IpProtocol.Tcp, (ushort)(headerLength + length));
+            header[16] = (byte)(pseudo >> 8);
+            header[17] = (byte)pseudo;
+            packet.ChecksumState = ChecksumState.Partial;
+            packet.ChecksumStart = 0;
+            packet.ChecksumOffset = 16;
+        }
+        else
+        {
+            ushort checksum = Checksums.PseudoHeaderChain(packet, source, destination, IpProtocol.Tcp, headerLength + length);
+            header[16] = (byte)(checksum >> 8);
+            header[17] = (byte)checksum;
+        }
 
         var error = IPv4.IPv4.Output(stack, packet, source, destination, IpProtocol.Tcp, pcb.TimeToLive, pcb.TypeOfService, dontFragment: true);
         if (error != Errno.None)

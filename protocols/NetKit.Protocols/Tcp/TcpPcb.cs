@@ -135,6 +135,9 @@ public sealed class TcpPcb : IPv4.IIPv4Options
     /// <summary>The listening socket's accept queue a passive connection reserved a place in.</summary>
     internal AcceptQueue? ListenerQueue;
 
+    /// <summary>The route's device completes transport checksums (set when the connection starts).</summary>
+    internal bool ChecksumOffload;
+
     // ---- socket options ----
     internal bool NoDelay;
     internal int RequestedMss;

@@ -129,6 +129,7 @@ public sealed unsafe class PacketBuffer
             throw new InvalidOperationException($"Prepend({count}) needs more than the {_offset} bytes of headroom.");
         _offset -= count;
         _length += count;
+        ChecksumStart += count; // it counts from the data start, which just moved
         return new Span<byte>(_memory + _offset, count);
     }
 
@@ -179,9 +180,20 @@ public sealed unsafe class PacketBuffer
         }
     }
 
+    /// <summary>The transport checksum's offload state (see <see cref="Buffers.ChecksumState"/>).</summary>
+    public ChecksumState ChecksumState { get; set; }
+
+    /// <summary>With <see cref="ChecksumState.Partial"/>: where the checksummed bytes start, from the data start (kept right across <see cref="Prepend"/>).</summary>
+    public int ChecksumStart { get; set; }
+
+    /// <summary>With <see cref="ChecksumState.Partial"/>: the checksum field's offset from <see cref="ChecksumStart"/>.</summary>
+    public int ChecksumOffset { get; set; }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void ResetForRent(int headroom)
     {
+        ChecksumState = ChecksumState.None;
+        ChecksumStart = 0;
         _offset = headroom;
         _length = 0;
         Next = null;

@@ -49,4 +49,7 @@ public interface ILinkDevice : IDisposable
 
     /// <summary>Frames dropped on transmit.</summary>
     long TransmitDrops { get; }
+
+    /// <summary>Offloads the device performs; none unless it says so.</summary>
+    DeviceOffloads Offloads => DeviceOffloads.None;
 }

@@ -91,3 +91,37 @@ public sealed class TcpJumboTransferTests
         Assert.True(counters[TcpCounter.SegmentsSent] < (16 << 20) / 1460, $"{counters[TcpCounter.SegmentsSent]} segments");
     }
 }
+
+/// <summary>
+/// Checksum offload on the memory link: segments leave with only the pseudo-header sum (CHECKSUM_PARTIAL); a
+/// receiving interface with the offload vouches for them, one without completes them in software first. Both
+/// directions mixed here: A offloads and B does not, so each path is taken.
+/// </summary>
+public sealed class TcpChecksumOffloadTests
+{
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(false, false)]
+    public async Task EveryCombinationOfOffloadsDeliversIntactStreams(bool offloadA, bool offloadB)
+    {
+        using var hosts = new TwoHosts(checksumOffloadA: offloadA, checksumOffloadB: offloadB);
+        using var pair = await TcpPair.ConnectAsync(hosts, 6100).WaitAsync(TimeSpan.FromSeconds(60));
+        var result = await TcpPair.Within(pair.TransferBothWaysAsync(1 << 20), hosts, TimeSpan.FromSeconds(60));
+        Assert.True(result.Intact, result.ToString());
+        Assert.Equal(0, hosts.A.State<NetKit.Protocols.Tcp.TcpState>().Counters[TcpCounter.BadChecksum]);
+        Assert.Equal(0, hosts.B.State<NetKit.Protocols.Tcp.TcpState>().Counters[TcpCounter.BadChecksum]);
+    }
+
+    [Fact]
+    public async Task ACorruptedFrameIsNotVouchedForAndIsDropped()
+    {
+        var corrupt = new NetKit.Drivers.Impairments.ImpairmentOptions { CorruptionProbability = 0.02, Seed = 5 };
+        using var hosts = new TwoHosts(impairA: corrupt);
+        using var pair = await TcpPair.ConnectAsync(hosts, 6101).WaitAsync(TimeSpan.FromSeconds(60));
+        var result = await TcpPair.Within(pair.TransferBothWaysAsync(1 << 20), hosts, TimeSpan.FromSeconds(120));
+        Assert.True(result.Intact, result.ToString());
+        Assert.True(hosts.DeviceA.ImpairmentCounters.Corrupted > 0);
+    }
+}

@@ -14,7 +14,8 @@ public sealed class TwoHosts : IDisposable
     public static readonly IPv4Address AddressB = IPv4Address.Parse("10.0.0.2");
 
     public TwoHosts(int threads = 2, NetKit.Drivers.Impairments.ImpairmentOptions? impairA = null,
-        NetKit.Drivers.Impairments.ImpairmentOptions? impairB = null, int mtu = 1500)
+        NetKit.Drivers.Impairments.ImpairmentOptions? impairB = null, int mtu = 1500,
+        bool checksumOffloadA = true, bool checksumOffloadB = true)
     {
         Link = new MemoryLink();
         ThreadsA = new ProtocolThreadGroup(new ProtocolThreadOptions { ThreadCount = threads, PinThreads = false, NamePrefix = "hostA" }).Start();
@@ -22,9 +23,9 @@ public sealed class TwoHosts : IDisposable
         A = new InetStack(ThreadsA);
         B = new InetStack(ThreadsB);
         DeviceA = new MemoryInterface(Link, "a0", new byte[] { 0x02, 0, 0, 0, 0, 0x01 },
-            new MemoryInterfaceOptions { Impairments = impairA ?? NetKit.Drivers.Impairments.ImpairmentOptions.None, Mtu = mtu });
+            new MemoryInterfaceOptions { Impairments = impairA ?? NetKit.Drivers.Impairments.ImpairmentOptions.None, Mtu = mtu, ChecksumOffload = checksumOffloadA });
         DeviceB = new MemoryInterface(Link, "b0", new byte[] { 0x02, 0, 0, 0, 0, 0x02 },
-            new MemoryInterfaceOptions { Impairments = impairB ?? NetKit.Drivers.Impairments.ImpairmentOptions.None, Mtu = mtu });
+            new MemoryInterfaceOptions { Impairments = impairB ?? NetKit.Drivers.Impairments.ImpairmentOptions.None, Mtu = mtu, ChecksumOffload = checksumOffloadB });
         InterfaceA = A.AddInterface(DeviceA, new InterfaceConfiguration(AddressA, 24, Mtu: mtu));
         InterfaceB = B.AddInterface(DeviceB, new InterfaceConfiguration(AddressB, 24, Mtu: mtu));
     }

@@ -22,6 +22,8 @@ namespace NetKit.Protocols.Tests.Wire;
 /// Differential tests against PacketDotNet, an independent implementation: what NetKit emits PacketDotNet reads
 /// with the same fields and valid checksums, and what PacketDotNet builds NetKit reads identically.
 /// </summary>
+// PacketDotNet keeps static state (parsers, caches); its differential tests run one class at a time.
+[Collection("PacketDotNet")]
 public sealed class PacketDotNetDifferentialTests
 {
     private const int Iterations = 500;

@@ -17,6 +17,7 @@ namespace NetKit.Protocols.Tests.Wire;
 /// Differential tests against PacketDotNet: TCP segments NetKit emits read the same there with a valid checksum, and
 /// segments PacketDotNet builds read the same here.
 /// </summary>
+[Collection("PacketDotNet")]
 public sealed class TcpPacketDotNetTests
 {
     private const int Iterations = 500;
