@@ -50,39 +50,6 @@ internal static class FrameCopy
         to.ChecksumOffset = from.ChecksumOffset;
     }
 
-    /// <summary>
-    /// Completes a <see cref="ChecksumState.Partial"/> transport checksum in software (what a NIC with checksum
-    /// offload does on transmit): the Internet checksum from <see cref="PacketBuffer.ChecksumStart"/> to the end of
-    /// the chain, over the pseudo-header sum already in the field, folded into the field.
-    /// </summary>
-    public static void CompleteChecksum(PacketBuffer frame)
-    {
-        int start = frame.ChecksumStart;
-        int field = start + frame.ChecksumOffset;
-        ulong sum = 0;
-        int position = 0;
-        bool odd = false;
-        for (var b = frame; b is not null; b = b.Next)
-        {
-            var data = b.Data;
-            for (int i = 0; i < data.Length; i++, position++)
-            {
-                if (position < start) continue;
-                sum += odd ? data[i] : (ulong)data[i] << 8;
-                odd = !odd;
-            }
-        }
-        while (sum >> 16 != 0) sum = (sum & 0xFFFF) + (sum >> 16);
-        ushort checksum = (ushort)~sum;
-        Span<byte> first = frame.Data;
-        if (field + 1 < first.Length)
-        {
-            first[field] = (byte)(checksum >> 8);
-            first[field + 1] = (byte)checksum;
-        }
-        frame.ChecksumState = ChecksumState.None;
-    }
-
     /// <summary>Bytes of a frame's headers a protocol reads from its first buffer: Ethernet, and IPv4 and TCP with maximal options.</summary>
     public const int MaxHeaders = 14 + 60 + 60;
 

@@ -283,7 +283,7 @@ public sealed unsafe class MemoryInterface : ILinkDevice
         if (frame.ChecksumState == ChecksumState.Partial)
         {
             if (_options.ChecksumOffload) frame.ChecksumState = ChecksumState.Verified;
-            else FrameCopy.CompleteChecksum(frame);
+            else PartialChecksum.Complete(frame);
         }
         // The receiving NIC puts a frame in one buffer, whatever the sender's scatter-gather list looked like.
         if (FrameCopy.Linearize(frame) is not { } contiguous)

@@ -80,20 +80,6 @@ public static partial class IPv4
         return (int)ip.Protocol;
     }
 
-    /// <summary>Software completion of a <see cref="ChecksumState.Partial"/> transport checksum (the pseudo-header sum is in the field).</summary>
-    private static void CompletePartialChecksum(PacketBuffer packet)
-    {
-        int start = packet.ChecksumStart;
-        var sum = new ChecksumAccumulator();
-        sum.Add(packet.Data.Slice(start));
-        for (var b = packet.Next; b is not null; b = b.Next) sum.Add(b.Data);
-        ushort checksum = sum.Checksum;
-        var field = packet.Data.Slice(start + packet.ChecksumOffset, 2);
-        field[0] = (byte)(checksum >> 8);
-        field[1] = (byte)checksum;
-        packet.ChecksumState = ChecksumState.None;
-    }
-
     /// <summary>
     /// A datagram spanning several buffers (a reassembled one coming back through <c>Reinject</c>): the header is in
     /// the first buffer, the total length covers the chain. Fragments never arrive chained (drivers deliver frames in
@@ -162,7 +148,7 @@ public static partial class IPv4
         if (HeaderLength + payloadLength > mtu)
         {
             // Fragments cannot carry a checksum left to the device: complete it first.
-            if (packet.ChecksumState == ChecksumState.Partial) CompletePartialChecksum(packet);
+            PartialChecksum.Complete(packet);
             return Fragment(stack, state, thread, packet, repr, route, mtu);
         }
 
