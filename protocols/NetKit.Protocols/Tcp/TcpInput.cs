@@ -222,7 +222,7 @@ internal static class TcpInput
         pcb.SendUnacknowledged = entry.InitialSendSequence;
         pcb.SendNext = pcb.SendMax = entry.InitialSendSequence + 1; // the SYN-ACK is out
         pcb.SendBufferBase = entry.InitialSendSequence + 1;
-        Negotiate(stack, pcb, in entry.PeerOptions, theirSyn: true);
+        Negotiate(stack, pcb, in entry.PeerOptions);
         pcb.SendWindow = entry.PeerWindow; // never scaled in a SYN (RFC 7323 §2.2)
         pcb.MaxSendWindow = pcb.SendWindow;
         pcb.SendWindowUpdateSequence = entry.InitialReceiveSequence;
@@ -268,9 +268,8 @@ internal static class TcpInput
     }
 
     /// <summary>Option negotiation on the peer's SYN (RFC 9293 §3.7.1, RFC 7323 §2.2/§3.2, RFC 2018 §2).</summary>
-    private static void Negotiate(NetStack stack, TcpPcb pcb, in TcpOptions options, bool theirSyn)
+    private static void Negotiate(NetStack stack, TcpPcb pcb, in TcpOptions options)
     {
-        _ = theirSyn;
         pcb.PeerMss = options.MaxSegmentSize != 0 ? options.MaxSegmentSize : TcpSettings.DefaultMss;
         if (options.HasWindowScale)
         {
@@ -318,7 +317,7 @@ internal static class TcpInput
         pcb.InitialReceiveSequence = info.Sequence;
         pcb.ReceiveNext = info.Sequence + 1;
         pcb.ReceiveAdvertised = pcb.ReceiveNext;
-        Negotiate(stack, pcb, in info.Options, theirSyn: true);
+        Negotiate(stack, pcb, in info.Options);
         if (hasAck)
         {
             pcb.SendUnacknowledged = info.Acknowledgment;

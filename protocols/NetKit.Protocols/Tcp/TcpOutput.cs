@@ -122,8 +122,7 @@ internal static class TcpOutput
     {
         if (pcb.ReceiveRing is not { } ring || pcb.State is not (TcpConnectionState.Established or TcpConnectionState.FinWait1 or TcpConnectionState.FinWait2)) return false;
         long window = ReceiveWindow(pcb);
-        long growth = (long)(pcb.ReceiveNext + (uint)window) - pcb.ReceiveAdvertised;
-        growth = (int)(pcb.ReceiveNext + (uint)window - pcb.ReceiveAdvertised);
+        long growth = (int)(pcb.ReceiveNext + (uint)window - pcb.ReceiveAdvertised); // modular: how far the edge would move
         return growth >= 2L * pcb.MaxSegmentSize || growth >= ring.Capacity / 2;
     }
 

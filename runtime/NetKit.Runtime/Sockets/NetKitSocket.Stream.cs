@@ -1,7 +1,6 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
-using NetKit.Runtime.Buffers;
 using NetKit.Runtime.SocketBuffers;
 using NetKit.Runtime.Threading;
 
@@ -196,7 +195,8 @@ public sealed partial class NetKitSocket
             }
             var error = _socket.TakeError();
             if (error != Errno.None) return error;
-            if (ring.IsCompleted) return Errno.None; // end of stream
+            // End of stream, unless a reset completed the ring after the error check above (it posts the error first).
+            if (ring.IsCompleted) return _socket.TakeError();
             if (!Blocking) return Errno.EAGAIN;
             if (ProtocolThread.Current is not null) return Errno.EDEADLK;
             if (!WaitUntil(deadline, out int remaining)) return Errno.EAGAIN;
@@ -221,7 +221,11 @@ public sealed partial class NetKitSocket
             }
             var error = _socket.TakeError();
             if (error != Errno.None) throw new NetKitSocketException("recv", error);
-            if (ring.IsCompleted) return 0;
+            if (ring.IsCompleted)
+            {
+                error = _socket.TakeError(); // a reset that completed the ring after the check above
+                return error == Errno.None ? 0 : throw new NetKitSocketException("recv", error);
+            }
             await ring.WaitForDataAsync(1, token).ConfigureAwait(false);
         }
     }
@@ -263,14 +267,7 @@ public sealed partial class NetKitSocket
         // The byte travels in the request and the protocol thread appends it to the send ring itself, setting the
         // urgent pointer in the same step (tcp_usr_send with PRUS_OOB): no output can send it as ordinary data
         // first. This thread, the ring's writer, waits in the request meanwhile, so the ring keeps one writer.
-        PacketBuffer? buffer;
-        lock (_rentGate)
-        {
-            var pool = _sendBuffers ??= new PacketBufferPool(new PacketBufferPoolOptions { MaxBuffers = 4096, BuffersPerSlab = 16 });
-            buffer = pool.TryRent();
-        }
-        if (buffer is null) return Errno.ENOBUFS;
-        buffer.Append(1)[0] = value;
+        if (CopyToSendBuffer([value]) is not { } buffer) return Errno.ENOBUFS;
         return _stack.Send(_socket, buffer, default, MessageFlagOutOfBand);
     }
 

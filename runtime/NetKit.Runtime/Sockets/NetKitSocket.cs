@@ -139,14 +139,7 @@ public sealed partial class NetKitSocket : IDisposable
         var error = _socket.TakeError();
         if (error != Errno.None) return error;
         if (payload.Length > MaxDatagram) return Errno.EMSGSIZE;
-        PacketBuffer? buffer;
-        lock (_rentGate)
-        {
-            var pool = _sendBuffers ??= new PacketBufferPool(new PacketBufferPoolOptions { MaxBuffers = 4096, BuffersPerSlab = 16 });
-            buffer = pool.TryRentChain(payload.Length, pool.Options.DefaultHeadroom);
-        }
-        if (buffer is null) return Errno.ENOBUFS;
-        buffer.CopyIntoChain(payload);
+        if (CopyToSendBuffer(payload) is not { } buffer) return Errno.ENOBUFS;
         error = _stack.Send(_socket, buffer, destination, 0);
         if (error == Errno.None) sent = payload.Length;
         return error;
@@ -169,15 +162,24 @@ public sealed partial class NetKitSocket : IDisposable
         var error = _socket.TakeError();
         if (error != Errno.None) return error;
         if (payload.Length > MaxDatagram) return Errno.EMSGSIZE;
+        if (CopyToSendBuffer(payload) is not { } buffer) return Errno.ENOBUFS;
+        return _stack.PostSend(_socket, buffer, destination, 0);
+    }
+
+    /// <summary>
+    /// The caller's side of the sosend copy: <paramref name="payload"/> in buffers from this socket's own pool
+    /// (created on the first send; protocol threads free into its lock-free inbox), or null when it is exhausted.
+    /// </summary>
+    private PacketBuffer? CopyToSendBuffer(ReadOnlySpan<byte> payload)
+    {
         PacketBuffer? buffer;
         lock (_rentGate)
         {
             var pool = _sendBuffers ??= new PacketBufferPool(new PacketBufferPoolOptions { MaxBuffers = 4096, BuffersPerSlab = 16 });
             buffer = pool.TryRentChain(payload.Length, pool.Options.DefaultHeadroom);
         }
-        if (buffer is null) return Errno.ENOBUFS;
-        buffer.CopyIntoChain(payload);
-        return _stack.PostSend(_socket, buffer, destination, 0);
+        buffer?.CopyIntoChain(payload);
+        return buffer;
     }
 
     /// <summary>Posted send on a connected socket.</summary>

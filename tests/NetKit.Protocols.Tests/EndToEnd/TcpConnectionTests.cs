@@ -45,16 +45,27 @@ public sealed class TcpConnectionTests : IDisposable
         var accepted = new List<NetKitSocket>();
         try
         {
+            // Client ports chosen so that 12 flows hash to each of B's threads (the hash is symmetric, the thread
+            // count equal): the passive opens must happen on both, each on its flow's thread.
+            var ports = new List<ushort>();
+            for (ushort port = 41000; ports.Count < 24; port++)
+            {
+                uint hash = NetKit.Runtime.Hashing.FlowHash.IPv4FourTuple(TwoHosts.AddressA.Value, TwoHosts.AddressB.Value, port, 80);
+                int thread = NetKit.Runtime.Hashing.FlowHash.CpuOf(hash, 2);
+                if (ports.Count(p => NetKit.Runtime.Hashing.FlowHash.CpuOf(NetKit.Runtime.Hashing.FlowHash.IPv4FourTuple(TwoHosts.AddressA.Value, TwoHosts.AddressB.Value, p, 80), 2) == thread) < 12)
+                    ports.Add(port);
+            }
             for (int i = 0; i < 24; i++)
             {
                 var client = NetKitSocket.Create(_hosts.A, SocketType.Stream);
                 clients.Add(client);
+                client.Bind(SockAddr.IPv4(TwoHosts.AddressA.Value, ports[i]));
                 await client.ConnectAsync(SockAddr.IPv4(TwoHosts.AddressB.Value, 80)).AsTask().WaitAsync(Limit);
                 accepted.Add(await listener.AcceptAsync().AsTask().WaitAsync(Limit));
             }
             var passive = _hosts.B.State<TcpStateOf>();
             Assert.Equal(24, passive.Counters[TcpCounter.PassiveOpens]);
-            Assert.All(passive.Tables, t => Assert.True(t.ConnectionCount > 0)); // both threads own some
+            Assert.All(passive.Tables, t => Assert.Equal(12, t.ConnectionCount)); // each on its flow's thread
             // Each accepted socket lives on the thread its 4-tuple hashes to, and talks.
             for (int i = 0; i < 24; i++)
             {
