@@ -144,7 +144,7 @@ public static partial class Tcp
         table.InsertConnection(pcb);
         uint iss = state.Isn.Next(pcb.LocalAddress, pcb.LocalPort, pcb.ForeignAddress, pcb.ForeignPort, TcpOutput.NowMicros(stack));
         pcb.InitialSendSequence = iss;
-        pcb.SendUnacknowledged = pcb.SendNext = pcb.SendMax = iss;
+        pcb.SendUnacknowledged = pcb.SendNext = pcb.SendMax = pcb.LostBelow = iss;
         pcb.SendBufferBase = iss + 1;
         pcb.MaxSegmentSize = Math.Min(TcpOutput.LocalMss(stack, pcb), TcpSettings.DefaultMss);
         pcb.Congestion.Initialize(pcb.MaxSegmentSize);

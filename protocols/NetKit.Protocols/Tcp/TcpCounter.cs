@@ -21,6 +21,12 @@ public enum TcpCounter
     Retransmits,
     RetransmitTimeouts,
     FastRetransmits,
+    /// <summary>Retransmissions found lost again from the SACK scoreboard and resent before the RTO.</summary>
+    LostRetransmits,
+    /// <summary>Tail loss probes sent (RFC 8985 §7).</summary>
+    TailLossProbes,
+    /// <summary>Recoveries found spurious by their timestamps (RFC 3522) and undone.</summary>
+    SpuriousRecoveries,
     DuplicateAcks,
     OutOfOrderSegments,
     OutOfOrderDrops,

@@ -219,7 +219,7 @@ internal static class TcpInput
         pcb.ReceiveNext = entry.InitialReceiveSequence + 1;
         pcb.ReceiveAdvertised = pcb.ReceiveNext + (uint)Math.Min(socket.ReceiveBufferSize, 65535);
         pcb.InitialSendSequence = entry.InitialSendSequence;
-        pcb.SendUnacknowledged = entry.InitialSendSequence;
+        pcb.SendUnacknowledged = pcb.LostBelow = entry.InitialSendSequence;
         pcb.SendNext = pcb.SendMax = entry.InitialSendSequence + 1; // the SYN-ACK is out
         pcb.SendBufferBase = entry.InitialSendSequence + 1;
         Negotiate(stack, pcb, in entry.PeerOptions);
@@ -460,7 +460,21 @@ internal static class TcpInput
             AckNow(state, pcb, thread); // acknowledges something not yet sent
             return false;
         }
-        if (TcpSequence.Leq(info.Acknowledgment, pcb.SendUnacknowledged))
+        if (pcb.SackPermitted)
+        {
+            // RFC 6675: loss found from the scoreboard, which any ACK may update, data-bearing or not.
+            bool advanced = TcpSequence.Gt(info.Acknowledgment, pcb.SendUnacknowledged);
+            bool duplicate = !advanced && IsDuplicateAck(pcb, ref info);
+            if (duplicate) counters.Increment(thread, TcpCounter.DuplicateAcks);
+            if (advanced)
+            {
+                TcpSackRecovery.DetectSpuriousRecovery(state, pcb, thread, ref info);
+                AcknowledgeData(stack, state, pcb, thread, ref info, now);
+                if (pcb.State == TcpConnectionState.Closed) return false;
+            }
+            if (TcpSackRecovery.OnAck(state, pcb, thread, ref info, advanced, duplicate)) sendNow = true;
+        }
+        else if (TcpSequence.Leq(info.Acknowledgment, pcb.SendUnacknowledged))
         {
             if (IsDuplicateAck(pcb, ref info))
             {
@@ -503,6 +517,7 @@ internal static class TcpInput
 
         // Our FIN acknowledged?
         bool finAcked = pcb.FinSent && TcpSequence.Gt(pcb.SendUnacknowledged, pcb.FinSequence);
+        if (finAcked && pcb.Socket is { } socket && (socket.State & SocketStates.SendAcknowledged) == 0) socket.ChangeState(SocketStates.SendAcknowledged);
         switch (pcb.State)
         {
             case TcpConnectionState.FinWait1 when finAcked:
@@ -591,6 +606,8 @@ internal static class TcpInput
         }
         pcb.SendUnacknowledged = ack;
         if (TcpSequence.Lt(pcb.SendNext, ack)) pcb.SendNext = ack;
+        pcb.Scoreboard?.Advance(ack);
+        if (TcpSequence.Lt(pcb.LostBelow, ack)) pcb.LostBelow = ack;
         pcb.RetransmitShift = 0;
         pcb.Rtt.ResetBackoff();
         if (pcb.Congestion.OnAck(ack, acked, flightBefore, now))

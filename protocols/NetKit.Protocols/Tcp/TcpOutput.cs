@@ -22,6 +22,9 @@ internal static class TcpOutput
 
     internal static long NowMicros(NetStack stack) => ProtocolContext.Now(stack) / 1000;
 
+    /// <summary>Our TSval clock (RFC 7323 §5.4): milliseconds.</summary>
+    internal static uint TimestampNow(NetStack stack) => (uint)(NowMicros(stack) / 1000);
+
     public static void Output(NetStack stack, TcpState state, TcpPcb pcb, int thread)
     {
         if (pcb.State is TcpConnectionState.Closed or TcpConnectionState.Listen) return;
@@ -39,20 +42,51 @@ internal static class TcpOutput
             pcb.Congestion.OnIdleRestart(now, pcb.Rtt.Rto); // RFC 5681 §4.1: restart from the initial window after idling
 
         var ring = pcb.SendRing;
+        // Data per segment: the MSS less room for SACK blocks while we hold out-of-order data (Linux tcp_current_mss).
+        int room = pcb.MaxSegmentSize - TcpSackRecovery.OptionRoom(pcb);
+        bool sackRecovery = pcb.SackPermitted && pcb.Congestion.InRecovery;
         for (int sent = 0; sent < MaxSegmentsPerCall; sent++)
         {
             long available = ring?.ReadableCount ?? 0;
+            long congestionRoom;
+            if (sackRecovery)
+            {
+                // RFC 6675 §5 step (C): send while cwnd − pipe ≥ 1 SMSS, holes first, then new data.
+                congestionRoom = pcb.Congestion.CongestionWindow - TcpSackRecovery.Pipe(pcb);
+                if (congestionRoom < pcb.MaxSegmentSize) congestionRoom = 0; // full: only an ACK may go
+                else if (TcpSackRecovery.NextRetransmission(pcb, room, out uint holeSequence, out int holeLength))
+                {
+                    if (SendRetransmission(stack, state, pcb, thread, holeSequence, holeLength, available, now) != Errno.None)
+                    {
+                        RetryLater(pcb);
+                        return;
+                    }
+                    continue;
+                }
+            }
+            else
+            {
+                // Limited transmit (RFC 3042): a SACK connection's first two duplicates each let one new segment out.
+                long limited = pcb.DuplicateAcks > 0 && pcb.SendNext == pcb.SendMax ? Math.Min(pcb.DuplicateAcks, 2) * (long)pcb.MaxSegmentSize : 0;
+                congestionRoom = pcb.Congestion.CongestionWindow + limited - (int)(pcb.SendNext - pcb.SendUnacknowledged);
+                // Going back after a timeout: skip what the peer SACKed (RFC 6675 §5.1).
+                if (pcb.Scoreboard is { IsEmpty: false } board && TcpSequence.Lt(pcb.SendNext, pcb.SendMax))
+                {
+                    while (board.IsSacked(pcb.SendNext, out uint sackedEnd)) pcb.SendNext = TcpSequence.Min(sackedEnd, pcb.SendMax);
+                    if (TcpSequence.Lt(pcb.SendNext, pcb.SendMax))
+                        room = Math.Min(room, TcpSequence.Distance(pcb.SendNext, board.NextSackedAfter(pcb.SendNext, pcb.SendMax)));
+                }
+            }
             long offset = (int)(pcb.SendNext - pcb.SendBufferBase);
             if (offset > available) offset = available; // SendNext is past the FIN
             long inFlight = (int)(pcb.SendNext - pcb.SendUnacknowledged);
-            long window = Math.Min(pcb.SendWindow, pcb.Congestion.CongestionWindow);
-            long usable = window - inFlight;
-            long length = Math.Min(Math.Min(available - offset, usable), pcb.MaxSegmentSize);
+            long usable = Math.Min(pcb.SendWindow - inFlight, congestionRoom);
+            long length = Math.Min(Math.Min(available - offset, usable), room);
             if (length < 0) length = 0;
 
             bool finPending = pcb.FinRequested && (!pcb.FinSent || pcb.SendNext == pcb.FinSequence);
             bool sendFin = finPending && offset + length == available && usable > length - 1;
-            if (length > 0 && length < pcb.MaxSegmentSize && !sendFin)
+            if (length > 0 && length < room && !sendFin)
             {
                 bool moreWaiting = offset + length < available;
                 // Nagle (RFC 9293 §3.7.4): hold a small segment while data is unacknowledged; urgent data goes at
@@ -88,7 +122,8 @@ internal static class TcpOutput
                     pcb.FinSequence = sequence + (uint)length;
                 }
                 if (TcpSequence.Gt(pcb.SendNext, pcb.SendMax)) pcb.SendMax = pcb.SendNext;
-                if (!pcb.Timers!.IsActive(TcpTimers.Retransmit)) TcpTimers.ArmRetransmit(pcb);
+                // The probe timer restarts with every transmission (RFC 8985 §7.2); the RTO does not.
+                if (!pcb.Timers!.IsActive(TcpTimers.Retransmit) || pcb.ProbeArmed) TcpTimers.ArmRetransmit(pcb);
                 pcb.Timers.Stop(TcpTimers.Persist);
                 continue;
             }
@@ -101,6 +136,52 @@ internal static class TcpOutput
                 RetryLater(pcb);
             return;
         }
+    }
+
+    /// <summary>
+    /// The tail loss probe's segment (RFC 8985 §7.3): one new MSS of data when there is some and the peer's window
+    /// takes it (congestion window aside), otherwise the last segment sent again.
+    /// </summary>
+    internal static void SendTailLossProbe(NetStack stack, TcpState state, TcpPcb pcb, int thread)
+    {
+        long now = NowMicros(stack);
+        long available = pcb.SendRing?.ReadableCount ?? 0;
+        int room = pcb.MaxSegmentSize - TcpSackRecovery.OptionRoom(pcb);
+        long unsentOffset = (int)(pcb.SendMax - pcb.SendBufferBase);
+        long flight = (int)(pcb.SendMax - pcb.SendUnacknowledged);
+        long length = Math.Min(Math.Min(available - unsentOffset, room), pcb.SendWindow - flight);
+        if (pcb.SendNext == pcb.SendMax && !pcb.FinSent && length > 0)
+        {
+            uint sequence = pcb.SendMax;
+            if (SendSegment(stack, state, pcb, thread, TcpFlags.Ack, sequence, (int)unsentOffset, (int)length, now) != Errno.None) return;
+            pcb.SendNext = pcb.SendMax = sequence + (uint)length;
+            return;
+        }
+        uint start = TcpSequence.Max(pcb.SendUnacknowledged, pcb.SendMax - (uint)room);
+        SendRetransmission(stack, state, pcb, thread, start, TcpSequence.Distance(start, pcb.SendMax), available, now);
+    }
+
+    /// <summary>
+    /// One SACK-recovery retransmission of [<paramref name="sequence"/>, +<paramref name="length"/>): the data still
+    /// in the ring, with the FIN if the stretch reaches it. SND.NXT does not move (RFC 6675 keeps it at HighData).
+    /// </summary>
+    private static Errno SendRetransmission(NetStack stack, TcpState state, TcpPcb pcb, int thread, uint sequence, int length, long available, long now)
+    {
+        int offset = (int)(sequence - pcb.SendBufferBase);
+        var flags = TcpFlags.Ack;
+        int data = (int)Math.Max(0, Math.Min(length, available - offset));
+        if (pcb.FinSent && TcpSequence.InRange(pcb.FinSequence, sequence, sequence + (uint)length))
+        {
+            data = TcpSequence.Distance(sequence, pcb.FinSequence);
+            flags |= TcpFlags.Fin;
+        }
+        var error = SendSegment(stack, state, pcb, thread, flags, sequence, offset, data, now);
+        if (error != Errno.None) return error;
+        state.Counters.Increment(thread, TcpCounter.Retransmits);
+        if (pcb.RttTiming && TcpSequence.InRange(pcb.RttSequence, sequence, sequence + (uint)Math.Max(1, data))) pcb.RttTiming = false; // Karn
+        TcpSackRecovery.OnRetransmitted(pcb, sequence, data + ((flags & TcpFlags.Fin) != 0 ? 1 : 0), now);
+        if (!pcb.Timers!.IsActive(TcpTimers.Retransmit)) TcpTimers.ArmRetransmit(pcb);
+        return Errno.None;
     }
 
     /// <summary>
@@ -198,9 +279,10 @@ internal static class TcpOutput
         if ((syn && pcb.State == TcpConnectionState.SynSent) || pcb.Timestamps)
         {
             options.HasTimestamps = true;
-            options.TimestampValue = (uint)(now / 1000);
+            options.TimestampValue = (uint)(now / 1000); // as TimestampNow
             options.TimestampEcho = pcb.TimestampRecent;
         }
+        if (!syn) TcpSackRecovery.AddBlocks(pcb, ref options);
 
         long window = ReceiveWindow(pcb);
         ushort windowField = syn ? (ushort)Math.Min(window, 65535) : (ushort)Math.Min(window >> pcb.ReceiveScale, 65535);

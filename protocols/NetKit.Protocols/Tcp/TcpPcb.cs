@@ -1,6 +1,7 @@
 using NetKit.Protocols.Common;
 using NetKit.Protocols.Tcp.Algorithms;
 using NetKit.Protocols.Tcp.Reassembly;
+using NetKit.Protocols.Tcp.Sack;
 using NetKit.Runtime;
 using NetKit.Runtime.Protocols;
 using NetKit.Runtime.Sockets;
@@ -20,6 +21,7 @@ public sealed class TcpPcb : IPv4.IIPv4Options
     {
         Stack = stack;
         Socket = socket;
+        Rtt = new RttEstimator(stack.State<TcpState>().MinRtoMicros, TcpSettings.MaxRtoMicros, TcpSettings.InitialRtoMicros);
     }
 
     public NetStack Stack { get; }
@@ -99,7 +101,7 @@ public sealed class TcpPcb : IPv4.IIPv4Options
 
     // ---- timers, RTT and congestion ----
     internal CalloutTaskSet? Timers;
-    internal RttEstimator Rtt = new(TcpSettings.MinRtoMicros, TcpSettings.MaxRtoMicros, TcpSettings.InitialRtoMicros);
+    internal RttEstimator Rtt;
     internal ICongestionControl Congestion = new NewReno();
     internal bool RttTiming;
     internal uint RttSequence;
@@ -116,6 +118,38 @@ public sealed class TcpPcb : IPv4.IIPv4Options
     internal int PersistShift;
     /// <summary>The last ICMP error (<c>t_softerror</c>): reported instead of ETIMEDOUT if the connection times out.</summary>
     internal Errno SoftError;
+
+    // ---- SACK loss recovery (RFC 2018, RFC 6675) ----
+    /// <summary>What the peer SACKed above SND.UNA; made on the first SACK block received.</summary>
+    internal TcpSackScoreboard? Scoreboard;
+    /// <summary>This recovery's retransmissions, for finding lost retransmissions before the RTO.</summary>
+    internal TcpRetransmitLog? RetransmitLog;
+    /// <summary>RFC 6675 HighRxt: the highest sequence retransmitted from a hole in this recovery.</summary>
+    internal uint HighRetransmitted;
+    /// <summary>The recovery just began: SND.UNA's segment goes first (RFC 6675 §5 step 4.3).</summary>
+    internal bool RetransmitUnaPending;
+    /// <summary>The retransmit timer runs as the tail loss probe timer (RFC 8985 §7; Linux ICSK_TIME_LOSS_PROBE).</summary>
+    internal bool ProbeArmed;
+    /// <summary>A probe went out and SND.UNA has not moved since (RFC 8985 TLPRxtOut: one probe per episode).</summary>
+    internal bool ProbeSent;
+    /// <summary>
+    /// Every unSACKed byte below this is lost: set when a tail loss probe's SACK shows later data delivered while
+    /// earlier data, sent at least a PTO before, is still missing (RACK's time rule, RFC 8985 §6.2, for the case TLP
+    /// exists to catch). Never behind SND.UNA.
+    /// </summary>
+    internal uint LostBelow;
+    /// <summary>RFC 6675 DupAcks: ACKs since SND.UNA last moved that SACKed new data or were RFC 5681 duplicates.</summary>
+    internal int DuplicateAcks;
+    /// <summary>
+    /// The reordering this path has shown, in segments: the DupThresh our loss detection uses. Starts at 3 and grows
+    /// when a recovery proves spurious (Linux's <c>tp->reordering</c>, RFC 4653's idea).
+    /// </summary>
+    internal int Reordering = TcpSackScoreboard.DuplicateThreshold;
+    /// <summary>Our timestamp when the current recovery began, for RFC 3522 Eifel detection on its first advancing ACK.</summary>
+    internal uint RecoveryTimestamp;
+    internal bool EifelPending;
+    /// <summary>Segments SACKed beyond the hole when the current recovery began: the reordering if it proves spurious.</summary>
+    internal int RecoveryReorderEstimate;
 
     // ---- ACKs ----
     internal bool AckNow;

@@ -32,6 +32,9 @@ public static class TcpSettings
     public const long PersistMinMicros = MinRtoMicros;
     public const long PersistMaxMicros = 60_000_000;
 
+    /// <summary>Window probes a closed (orphaned) connection sends before giving up (Linux tcp_orphan_retries, 0 meaning 8).</summary>
+    public const int MaxOrphanRetries = 8;
+
     /// <summary>Most window scale shift (RFC 7323 §2.3).</summary>
     public const int MaxWindowScale = 14;
 }

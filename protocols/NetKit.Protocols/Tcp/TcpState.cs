@@ -71,6 +71,19 @@ public sealed class TcpState : IProtocolState<TcpState>
     /// <summary>Delayed-ACK timeout.</summary>
     public long DelayedAckMicros { get; set; } = TcpSettings.DelayedAckMicros;
 
+    /// <summary>
+    /// The RTO's floor for new connections (Linux's <c>net.ipv4.tcp_rto_min_us</c> and per-route <c>rto_min</c>):
+    /// 200 ms by default; an appliance on a datacenter path with microsecond RTTs may lower it, never below 1 ms.
+    /// </summary>
+    public long MinRtoMicros
+    {
+        get => _minRtoMicros;
+        set => _minRtoMicros = value is >= 1_000 and <= TcpSettings.MaxRtoMicros
+            ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "must be between 1 ms and the maximum RTO.");
+    }
+
+    private long _minRtoMicros = TcpSettings.MinRtoMicros;
+
     internal Random RandomFor(int thread) => _random[thread];
 
     /// <summary>

@@ -22,7 +22,13 @@ internal static unsafe class TcpTimers
 
     public static TimeSpan Micros(long micros) => TimeSpan.FromTicks(micros * 10);
 
-    public static void ArmRetransmit(TcpPcb pcb) => pcb.Timers!.Reset(Retransmit, Micros(pcb.Rtt.Rto));
+    /// <summary>Arms the retransmit timer: as the tail loss probe when one is due first (RFC 8985 §7.2), else the RTO.</summary>
+    public static void ArmRetransmit(TcpPcb pcb)
+    {
+        long probe = TcpSackRecovery.ProbeTimeout(pcb);
+        pcb.ProbeArmed = probe > 0;
+        pcb.Timers!.Reset(Retransmit, Micros(probe > 0 ? probe : pcb.Rtt.Rto));
+    }
 
     public static void ArmPersist(TcpPcb pcb)
     {
@@ -42,15 +48,40 @@ internal static unsafe class TcpTimers
             pcb.AckNow = true;
             TcpOutput.Output(stack, state, pcb, thread);
         }
-        if ((tasks & (1 << Retransmit)) != 0 && pcb.State != TcpConnectionState.Closed) OnRetransmit(stack, state, pcb, thread);
+        if ((tasks & (1 << Retransmit)) != 0 && pcb.State != TcpConnectionState.Closed)
+        {
+            if (pcb.ProbeArmed) OnProbe(stack, state, pcb, thread);
+            else OnRetransmit(stack, state, pcb, thread);
+        }
         if ((tasks & (1 << Persist)) != 0 && pcb.State != TcpConnectionState.Closed)
         {
+            if (pcb.Detached && pcb.PersistShift >= TcpSettings.MaxOrphanRetries)
+            {
+                // An orphan whose peer keeps its window shut would probe forever (Linux tcp_orphan_retries).
+                TcpLifecycle.Drop(state, pcb, Errno.ETIMEDOUT);
+                return;
+            }
             TcpOutput.SendWindowProbe(stack, state, pcb, thread);
             pcb.PersistShift++;
             if (pcb.SendWindow == 0) ArmPersist(pcb);
         }
         if ((tasks & (1 << Keepalive)) != 0 && pcb.State != TcpConnectionState.Closed) OnKeepalive(stack, state, pcb, thread);
         if ((tasks & (1 << TimeWait)) != 0 && pcb.State != TcpConnectionState.Closed) TcpLifecycle.Close(state, pcb);
+    }
+
+    /// <summary>
+    /// The tail loss probe (RFC 8985 §7.3): one segment — new data if the peer's window allows, else the last one
+    /// sent — so that a loss at the tail of a flight is reported by SACK within a few round trips instead of an RTO.
+    /// No backoff, no window reduction; the RTO is armed behind it.
+    /// </summary>
+    private static void OnProbe(Runtime.Protocols.NetStack stack, TcpState state, TcpPcb pcb, int thread)
+    {
+        pcb.ProbeArmed = false;
+        pcb.ProbeSent = true;
+        if (pcb.SendMax == pcb.SendUnacknowledged) return;
+        state.Counters.Increment(thread, TcpCounter.TailLossProbes);
+        TcpOutput.SendTailLossProbe(stack, state, pcb, thread);
+        ArmRetransmit(pcb);
     }
 
     /// <summary><c>tcp_timer_rexmt</c>: back off (RFC 6298 §5.5), shrink the congestion window, go back to SND.UNA.</summary>
@@ -63,9 +94,14 @@ internal static unsafe class TcpTimers
             return;
         }
         state.Counters.Increment(thread, TcpCounter.RetransmitTimeouts);
+        pcb.ProbeSent = false;
         pcb.Rtt.Backoff();
         uint flight = pcb.SendMax - pcb.SendUnacknowledged;
-        if (!handshake) pcb.Congestion.OnRetransmitTimeout(flight, pcb.SendMax);
+        if (!handshake)
+        {
+            pcb.Congestion.OnRetransmitTimeout(flight, pcb.SendMax);
+            TcpSackRecovery.OnTimeout(pcb);
+        }
         pcb.RttTiming = false; // Karn: no sample from a retransmitted segment
         pcb.SendNext = handshake ? pcb.InitialSendSequence : pcb.SendUnacknowledged;
         TcpOutput.Output(stack, state, pcb, thread);

@@ -60,7 +60,7 @@ public sealed partial class NetKitSocket : IDisposable
     /// <summary>The protocol-side socket (for generated stack calls and diagnostics).</summary>
     public NetSocket Handle => _socket;
 
-    /// <summary>False makes receives return EAGAIN instead of waiting.</summary>
+    /// <summary>False makes receives and sends return EAGAIN instead of waiting, and a lingering close not wait (see <see cref="TryClose"/>).</summary>
     public bool Blocking { get; set; } = true;
 
     /// <summary>
@@ -318,10 +318,128 @@ public sealed partial class NetKitSocket : IDisposable
 
     public void Shutdown(SocketShutdown how) => Throw(TryShutdown(how), "shutdown");
 
-    /// <summary>Closes the socket: the protocol forgets it and its port is free again.</summary>
-    public void Dispose()
+    /// <summary>
+    /// Closes the socket (<c>close(2)</c>): the protocol forgets it and its port is free again; a connection sends
+    /// what is still queued, then its FIN, and finishes in the background. With SO_LINGER on and a timeout it first
+    /// lingers (see <see cref="TryClose"/>); with SO_LINGER on and a zero timeout it resets the connection.
+    /// Like Linux's <c>close</c>, it reports nothing: <see cref="TryClose"/> tells how a lingering close ended.
+    /// Calling it again does nothing.
+    /// </summary>
+    public void Dispose() => TryClose();
+
+    /// <inheritdoc cref="Dispose"/>
+    public void Close() => TryClose();
+
+    /// <summary>
+    /// Closes the socket and tells how a lingering close ended. With SO_LINGER on and a timeout above zero, a
+    /// connected stream socket first shuts down sending (its FIN follows the queued data) and waits until the peer
+    /// has acknowledged everything, FIN included, or the connection ends, or the linger time runs out (socket(7):
+    /// "close(2) … will not return until all queued messages for the socket have been successfully sent or the
+    /// linger timeout has been reached"; BSD <c>soclose</c>, Linux <c>sk_stream_wait_close</c>); then it closes as
+    /// <see cref="Dispose"/> does. Either way the connection is not reset by the timeout: what is left is sent in the
+    /// background.
+    /// <para>Returns <see cref="Errno.None"/> when the peer acknowledged everything (or no linger applied);
+    /// <see cref="Errno.EWOULDBLOCK"/> when the socket was closed before that was known: the linger time ran out
+    /// (as BSD's <c>soclose</c> returns the <c>tsleep</c> timeout), or the close did not wait at all, because the
+    /// socket is non-blocking (<see cref="Blocking"/> false, as BSD skips the wait for SS_NBIO) or the caller is a
+    /// protocol thread, which never sleeps on a socket; the error that ended the connection while lingering
+    /// (ECONNRESET, ETIMEDOUT) when the peer never acknowledged everything; <see cref="Errno.EBADF"/> when the socket
+    /// was already closed. The socket is closed in every case.</para>
+    /// <para>No linger happens when the socket is not a connected stream, its connection has already ended, or
+    /// received data lies unread: closing then resets the connection at once, as Linux's <c>tcp_close</c> does.</para>
+    /// </summary>
+    public Errno TryClose()
     {
-        if (Interlocked.Exchange(ref _closed, 1) != 0) return;
+        if (Interlocked.Exchange(ref _closed, 1) != 0) return Errno.EBADF;
+        var outcome = Errno.None;
+        if (LingerTimeout() is int timeoutMs)
+        {
+            if (!Blocking || Threading.ProtocolThread.Current is not null)
+            {
+                outcome = LingerOutcome(); // the FIN goes with the detach; the rest finishes in the background
+            }
+            else
+            {
+                _stack.Shutdown(_socket); // the FIN after the queued data (an error means the connection is over)
+                long deadline = Environment.TickCount64 + timeoutMs;
+                while (!LingerOver())
+                {
+                    long remaining = deadline - Environment.TickCount64;
+                    if (remaining <= 0) break;
+                    _socket.WaitForState(LingerDone, (int)remaining);
+                }
+                outcome = LingerOutcome();
+            }
+        }
+        Release();
+        return outcome;
+    }
+
+    /// <summary>
+    /// <see cref="TryClose"/> without blocking a thread: the linger is awaited. <paramref name="token"/> ends the wait
+    /// early, as if the linger time had run out (EWOULDBLOCK); the socket is closed in every case. A non-blocking
+    /// socket lingers here too (asynchronous calls wait regardless of <see cref="Blocking"/>).
+    /// </summary>
+    public async ValueTask<Errno> TryCloseAsync(CancellationToken token = default)
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0) return Errno.EBADF;
+        var outcome = Errno.None;
+        if (LingerTimeout() is int timeoutMs)
+        {
+            _stack.Shutdown(_socket);
+            if (!LingerOver())
+            {
+                using var linger = CancellationTokenSource.CreateLinkedTokenSource(token);
+                linger.CancelAfter(timeoutMs);
+                try
+                {
+                    await _socket.WaitForStateAsync(LingerDone, linger.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (linger.IsCancellationRequested)
+                {
+                    // The linger time ran out (or the caller gave up): close anyway.
+                }
+            }
+            outcome = LingerOutcome();
+        }
+        Release();
+        return outcome;
+    }
+
+    /// <summary>
+    /// The linger time in milliseconds when a close should wait: SO_LINGER on with a timeout, a connected stream
+    /// whose connection has not ended, and nothing unread (that resets at once). Null otherwise.
+    /// </summary>
+    private int? LingerTimeout()
+    {
+        if (!IsStream) return null;
+        var (on, seconds) = _socket.Linger;
+        if (!on || seconds <= 0) return null;
+        var state = _socket.State;
+        if ((state & SocketStates.Connected) == 0 || (state & (SocketStates.Disconnected | SocketStates.Listening)) != 0) return null;
+        if (_socket.ReceiveBuffer is { ReadableCount: > 0 }) return null;
+        return (int)Math.Min(seconds * 1000L, int.MaxValue);
+    }
+
+    private static bool LingerDone(SocketStates state) => (state & (SocketStates.SendAcknowledged | SocketStates.Disconnected)) != 0;
+
+    // A pending error ends the wait too: the protocol posts one only as the connection ends.
+    private bool LingerOver() => LingerDone(_socket.State) || _socket.PendingError != Errno.None;
+
+    /// <summary>What a lingering close reports, from the state when it stopped waiting.</summary>
+    private Errno LingerOutcome()
+    {
+        var state = _socket.State;
+        if ((state & SocketStates.SendAcknowledged) != 0) return Errno.None;
+        var error = _socket.TakeError();
+        if (error != Errno.None) return error;
+        // Ended without our FIN acknowledged and without an error: a reset in LAST-ACK or CLOSING.
+        return (state & SocketStates.Disconnected) != 0 ? Errno.ECONNRESET : Errno.EWOULDBLOCK;
+    }
+
+    /// <summary>The protocol forgets the socket, waiting readers see the end, unaccepted connections are reset.</summary>
+    private void Release()
+    {
         _stack.Detach(_socket);
         _socket.Datagrams?.CompleteWriting();
         _socket.ReceiveBuffer?.CompleteReading();
@@ -337,8 +455,6 @@ public sealed partial class NetKitSocket : IDisposable
         }
         _socket.ReleaseStreamBuffers();
     }
-
-    public void Close() => Dispose();
 
     private bool Closed => Volatile.Read(ref _closed) != 0;
 

@@ -23,4 +23,9 @@ public enum SocketStates
     CantReceiveMore = 1 << 4,
     /// <summary>A listening socket.</summary>
     Listening = 1 << 5,
+    /// <summary>
+    /// Everything this side sent, its FIN included, has been acknowledged (Linux's wait in <c>sk_stream_wait_close</c>
+    /// ends here; a lingering close waits for it).
+    /// </summary>
+    SendAcknowledged = 1 << 6,
 }

@@ -12,7 +12,7 @@ namespace NetKit.Protocols.Tests.EndToEnd;
 /// duplicated, reordered, delayed or corrupted, both byte streams arrive whole (SHA-256 equal) and the
 /// connection finishes. The full 64 MiB matrix runs in the TCP matrix suite; these are its small cells.
 /// </summary>
-public sealed class TcpImpairedTransferTests
+public sealed class TcpImpairedTransferTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(120);
 
@@ -45,6 +45,9 @@ public sealed class TcpImpairedTransferTests
         using var hosts = new TwoHosts(impairA: Impair(11), impairB: Impair(29));
         using var pair = await TcpPair.ConnectAsync(hosts, 5001).WaitAsync(Limit);
         var result = await TcpPair.Within(pair.TransferBothWaysAsync(2 << 20), hosts, Limit);
+        foreach (var c in Enum.GetValues<TcpCounter>())
+            output.WriteLine($"{c}: A={hosts.A.State<TcpStateOf>().Counters[c]} B={hosts.B.State<TcpStateOf>().Counters[c]}");
+        output.WriteLine(result.ToString());
         Assert.True(result.Intact, result.ToString());
         Assert.Equal(2L << 20, result.ReceivedByServer.Bytes);
         // The impairments really happened (so "intact" means recovered, not untouched).

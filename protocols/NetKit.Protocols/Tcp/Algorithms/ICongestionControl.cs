@@ -44,6 +44,24 @@ public interface ICongestionControl
     bool OnDuplicateAck(uint sndUna, uint sndMax, uint flightSize);
 
     /// <summary>
+    /// SACK-based loss detection (RFC 6675 §5 step 4): the caller found SND.UNA's segment lost from the scoreboard or
+    /// counted DupThresh duplicates. Unless already recovering, enters recovery with recover =
+    /// <paramref name="sndMax"/> and returns true; ssthresh = cwnd = max(FlightSize/2, 2·SMSS) (RFC 6675 §5 step 4.2;
+    /// no inflation: the caller sends while cwnd − pipe ≥ 1 SMSS), except for a loss in a window already reduced
+    /// (SND.UNA below recover, e.g. after a timeout), which keeps the windows. Partial ACKs in such a recovery leave
+    /// cwnd alone and ask for nothing.
+    /// </summary>
+    bool OnSackLoss(uint sndUna, uint sndMax, uint flightSize);
+
+    /// <summary>
+    /// The last window reduction was spurious — the caller saw the original segment arrive (RFC 3522 Eifel detection
+    /// with timestamps). Restores cwnd and ssthresh to their values before that reduction and leaves recovery
+    /// (RFC 4015's response, as Linux's <c>tcp_undo_cwnd_reduction</c>) and returns true. Only a fast-recovery
+    /// reduction can be undone, and only once: after a timeout, or a recovery that reduced nothing, returns false.
+    /// </summary>
+    bool UndoReduction();
+
+    /// <summary>
     /// The retransmission timer expired (call before retransmitting). <paramref name="flightSize"/> is the data
     /// outstanding and <paramref name="sndMax"/> the highest sequence number sent plus one. ssthresh =
     /// max(FlightSize/2, 2·SMSS) unless this segment was already retransmitted by a timeout, cwnd = 1 SMSS (RFC 5681

@@ -35,6 +35,10 @@ public sealed class NewReno : ICongestionControl
     private uint _recover;
     private bool _recoverPending;
     private bool _inRecovery;
+    private bool _sackRecovery;
+    private bool _undoValid;
+    private uint _priorCwnd;
+    private uint _priorSsthresh;
     private bool _timedOutSinceAck;
     private bool _slowStartAfterTimeout;
     private int _duplicateAcks;
@@ -72,6 +76,8 @@ public sealed class NewReno : ICongestionControl
         _recover = 0;
         _recoverPending = false;
         _inRecovery = false;
+        _sackRecovery = false;
+        _undoValid = false;
         _timedOutSinceAck = false;
         _slowStartAfterTimeout = false;
         _duplicateAcks = 0;
@@ -104,9 +110,11 @@ public sealed class NewReno : ICongestionControl
                 uint outstanding = flightSizeBeforeAck > acked ? flightSizeBeforeAck - acked : 0;
                 _cwnd = Math.Min(_ssthresh, Math.Max(outstanding, _mss) + _mss);
                 _inRecovery = false;
+                _sackRecovery = false;
                 _recoverPending = ack == _recover; // covering exactly recover is not "more than" it (step 1)
                 return false;
             }
+            if (_sackRecovery) return false; // RFC 6675: the scoreboard, not the partial ACK, says what to resend
             // Partial ACK (step 5): deflate by what left, add back one segment for the retransmission we now send.
             _cwnd = _cwnd > acked ? _cwnd - acked : 0;
             if (acked >= _mss) _cwnd += _mss;
@@ -135,6 +143,7 @@ public sealed class NewReno : ICongestionControl
 
     public bool OnDuplicateAck(uint sndUna, uint sndMax, uint flightSize)
     {
+        if (_inRecovery && _sackRecovery) return false; // pipe, not inflation, paces a SACK recovery
         if (_inRecovery)
         {
             // Step 3: each further duplicate means another segment left the network.
@@ -148,6 +157,7 @@ public sealed class NewReno : ICongestionControl
         if (_duplicateAcks != DuplicateAckThreshold || _recoverPending) return false;
 
         // Step 2 (RFC 5681 §3.2 steps 2–3): ssthresh = max(FlightSize/2, 2·SMSS), cwnd = ssthresh + 3·SMSS.
+        SaveForUndo();
         _ssthresh = LossThreshold(flightSize);
         _cwnd = Math.Min(_ssthresh + 3 * _mss, MaxCongestionWindow);
         _recover = sndMax;
@@ -157,18 +167,65 @@ public sealed class NewReno : ICongestionControl
         return true;
     }
 
+    public bool OnSackLoss(uint sndUna, uint sndMax, uint flightSize)
+    {
+        if (_inRecovery) return false;
+        // A loss in a window already reduced (after a timeout, before the ACK passed recover) is repaired without a
+        // second reduction (RFC 6582 §3.2 step 1's intent; RFC 6675 §5.1 after an RTO).
+        if (!(_recoverPending && TcpSequence.Lt(sndUna, _recover)))
+        {
+            SaveForUndo();
+            _ssthresh = LossThreshold(flightSize);
+            _cwnd = _ssthresh;
+        }
+        else
+        {
+            _undoValid = false;
+        }
+        _recover = sndMax;
+        _recoverPending = true;
+        _inRecovery = true;
+        _sackRecovery = true;
+        _slowStartAfterTimeout = false;
+        _duplicateAcks = 0;
+        return true;
+    }
+
     public void OnRetransmitTimeout(uint flightSize, uint sndMax)
     {
         // RFC 5681 §3.1: ssthresh is held constant when this segment was already resent by a timeout, i.e. when no
         // ACK has advanced SND.UNA since the previous timeout.
         if (!_timedOutSinceAck) _ssthresh = LossThreshold(flightSize);
+        _undoValid = false; // a timeout is not undone (that would need F-RTO, RFC 5682)
         _timedOutSinceAck = true;
         _cwnd = _mss; // the loss window, LW = 1 SMSS whatever IW was (RFC 6928 §2)
         _inRecovery = false;
+        _sackRecovery = false;
         _duplicateAcks = 0;
         _recover = sndMax; // RFC 6582 §3.2 step 6, §4
         _recoverPending = true;
         _slowStartAfterTimeout = true;
+    }
+
+    public bool UndoReduction()
+    {
+        if (!_undoValid || !_inRecovery) return false;
+        _undoValid = false;
+        _cwnd = Math.Max(_cwnd, _priorCwnd);
+        _ssthresh = Math.Max(_ssthresh, _priorSsthresh);
+        _inRecovery = false;
+        _sackRecovery = false;
+        _recoverPending = false;
+        _timedOutSinceAck = false;
+        _slowStartAfterTimeout = false;
+        return true;
+    }
+
+    private void SaveForUndo()
+    {
+        _priorCwnd = _cwnd;
+        _priorSsthresh = _ssthresh;
+        _undoValid = true;
     }
 
     public void OnIdleRestart(long now, long rtoMicros) => _cwnd = Math.Min(_cwnd, InitialWindow((int)_mss));
