@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using System.Threading.Tasks;
 using BenchmarkDotNet.Attributes;
 using NetKit.Drivers.Impairments;
 using NetKit.Drivers.Memory;
@@ -16,12 +17,13 @@ namespace NetKit.Benchmarks;
 
 /// <summary>
 /// Connections per second: open, one 64-byte request and its 64-byte reply, close — NetKit client stack (1 protocol
-/// thread) to a NetKit server stack on 1 or 2 protocol threads over the memory link, one connection at a time.
+/// thread) to a NetKit server stack on 1 or 2 protocol threads over the memory link, with 1 or 32 connections in
+/// flight (async client and server; the server accepts in a loop and serves each connection on its own task).
 /// The server's protocol threads read their CPU clocks before and after, so the log also carries the server's CPU
 /// time per connection (<c>tcp-conn-cpu</c>). TIME_WAIT is shortened to 1 ms on both stacks so the tables stay small.
 /// </summary>
 [Config(typeof(BenchmarkConfig))]
-public unsafe class TcpConnectionBenchmarks
+public class TcpConnectionBenchmarks
 {
     [Params(1, 2)]
     public int ServerThreads { get; set; }
@@ -30,19 +32,26 @@ public unsafe class TcpConnectionBenchmarks
     [Params(0, 256)]
     public int ServerSpin { get; set; }
 
+    /// <summary>Connections in flight at once: 1 (each server thread wakes for every segment) or 32 (batches form).</summary>
+    [Params(1, 32)]
+    public int Concurrency { get; set; }
+
+    /// <summary>Connections per benchmark invocation.</summary>
+    private const int ConnectionsPerInvoke = 64;
+
     private ProtocolThreadGroup _client = null!, _server = null!;
     private MemoryInterface _deviceA = null!, _deviceB = null!;
     private InetStack _clientStack = null!;
     private NetKitSocket _listener = null!;
-    private Thread _acceptor = null!;
-    private volatile bool _stop;
+    private Task _acceptor = null!;
+    private readonly CancellationTokenSource _stop = new();
     private SockAddr _address;
     private readonly byte[] _request = new byte[64];
-    private readonly byte[] _reply = new byte[64];
     private long[] _cpuStart = [];
     private long _connections;
+    private int _remaining;
 
-    private sealed class ReadCpu : NetMsg
+    private sealed unsafe class ReadCpu : NetMsg
     {
         public ReadCpu() : base(&Run) { }
         public long Nanoseconds;
@@ -72,29 +81,41 @@ public unsafe class TcpConnectionBenchmarks
         _listener = NetKitSocket.Create(serverStack, SocketType.Stream);
         _listener.Bind(_address);
         _listener.Listen(1024);
-        _acceptor = new Thread(Serve) { IsBackground = true, Name = "acceptor" };
-        _acceptor.Start();
-        OpenRequestClose();
+        _acceptor = Task.Run(ServeAsync);
+        OpenRequestClose().GetAwaiter().GetResult();
         _cpuStart = ReadServerCpu();
         _connections = 0;
     }
 
-    private void Serve()
+    private async Task ServeAsync()
     {
-        var buffer = new byte[64];
-        while (!_stop)
+        while (!_stop.IsCancellationRequested)
         {
-            if (_listener.TryAccept(out var connection) != NetKit.Runtime.Errno.None) continue;
-            using (connection!)
+            NetKitSocket connection;
+            try { connection = await _listener.AcceptAsync(_stop.Token); }
+            catch (OperationCanceledException) { return; }
+            catch (NetKitSocketException) { return; }
+            _ = ServeOneAsync(connection);
+        }
+    }
+
+    private static async Task ServeOneAsync(NetKitSocket connection)
+    {
+        using (connection)
+        {
+            var buffer = new byte[64];
+            int n = 0;
+            try
             {
-                int n = 0;
                 while (n < 64)
                 {
-                    if (connection!.TryReceive(buffer.AsSpan(n), out int got) != NetKit.Runtime.Errno.None || got == 0) break;
+                    int got = await connection.ReceiveAsync(buffer.AsMemory(n));
+                    if (got == 0) break;
                     n += got;
                 }
-                if (n == 64) connection!.TrySend(buffer, out _);
+                if (n == 64) await connection.SendAsync(buffer);
             }
+            catch (NetKitSocketException) { }
         }
     }
 
@@ -110,21 +131,33 @@ public unsafe class TcpConnectionBenchmarks
         return values;
     }
 
-    [Benchmark]
-    public int OpenRequestClose()
+    [Benchmark(OperationsPerInvoke = ConnectionsPerInvoke)]
+    public async Task OpenRequestClose()
     {
-        using var socket = NetKitSocket.Create(_clientStack, SocketType.Stream);
-        socket.Connect(_address);
-        socket.Send(_request);
-        int n = 0;
-        while (n < 64)
+        _remaining = ConnectionsPerInvoke;
+        var workers = new Task[Concurrency];
+        for (int i = 0; i < workers.Length; i++) workers[i] = Client();
+        await Task.WhenAll(workers);
+    }
+
+    private async Task Client()
+    {
+        var reply = new byte[64];
+        while (Interlocked.Decrement(ref _remaining) >= 0)
         {
-            int got = socket.Receive(_reply.AsSpan(n));
-            if (got == 0) break;
-            n += got;
+            using var socket = NetKitSocket.Create(_clientStack, SocketType.Stream);
+            await socket.ConnectAsync(_address);
+            await socket.SendAsync(_request);
+            int n = 0;
+            while (n < 64)
+            {
+                int got = await socket.ReceiveAsync(reply.AsMemory(n));
+                if (got == 0) break;
+                n += got;
+            }
+            if (n != 64) throw new InvalidOperationException($"reply of {n} bytes");
+            Interlocked.Increment(ref _connections);
         }
-        _connections++;
-        return n;
     }
 
     [GlobalCleanup]
@@ -134,10 +167,10 @@ public unsafe class TcpConnectionBenchmarks
         long cpu = 0;
         for (int i = 0; i < end.Length; i++) cpu += end[i] - _cpuStart[i];
         if (_connections > 0)
-            Console.WriteLine($"// tcp-conn-cpu server-threads={ServerThreads} spin={ServerSpin} connections={_connections} server-cpu-us-per-connection={cpu / 1000.0 / _connections:F2}");
-        _stop = true;
+            Console.WriteLine($"// tcp-conn-cpu server-threads={ServerThreads} spin={ServerSpin} concurrency={Concurrency} connections={_connections} server-cpu-us-per-connection={cpu / 1000.0 / _connections:F2}");
+        _stop.Cancel();
         _listener.Dispose();
-        _acceptor.Join(2000);
+        _acceptor.Wait(2000);
         _deviceA.Dispose();
         _deviceB.Dispose();
         _client.Dispose();

@@ -37,6 +37,8 @@ public enum TcpCounter
     DelayedAcks,
     AcksAggregated,
     ChallengeAcks,
+    /// <summary>ACKs for out-of-window segments or challenges not sent: the connection sent one too recently (RFC 5961 §7).</summary>
+    InvalidAcksThrottled,
     KeepaliveProbes,
     KeepaliveDrops,
     TimeWaitReused,

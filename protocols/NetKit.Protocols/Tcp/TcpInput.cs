@@ -398,7 +398,7 @@ internal static class TcpInput
             else
             {
                 counters.Increment(thread, TcpCounter.OutOfWindowSegments);
-                AckNow(state, pcb, thread);
+                if (OutOfWindowAckAllowed(state, pcb, thread, now)) AckNow(state, pcb, thread);
                 return false;
             }
         }
@@ -669,7 +669,7 @@ internal static class TcpInput
             if (pcb.OutOfOrder is { IsEmpty: false } queue)
             {
                 uint next = pcb.ReceiveNext;
-                int delivered = queue.DeliverTo(ref next, ring);
+                int delivered = DeliverHeld(pcb, queue, ring, ref next);
                 pcb.ReceiveNext = next;
                 state.Counters.Add(thread, TcpCounter.BytesReceived, delivered);
                 filledGap = true;
@@ -743,6 +743,23 @@ internal static class TcpInput
         return at + 1 + WriteToRing(ring, packet, offset + at + 1, length - at - 1);
     }
 
+    /// <summary>
+    /// Delivers what the reassembly queue holds in order, pulling the urgent byte out of the stream when it was held
+    /// out of order (not SO_OOBINLINE), as <see cref="WriteAroundUrgentByte"/> does for in-order data.
+    /// </summary>
+    private static int DeliverHeld(TcpPcb pcb, TcpReassemblyQueue queue, Runtime.SocketBuffers.ByteRing ring, ref uint next)
+    {
+        if (!pcb.UrgentBytePending) return queue.DeliverTo(ref next, ring);
+        uint urgent = pcb.ReceiveUrgentPointer - 1;
+        int before = TcpSequence.Distance(next, urgent);
+        if (before < 0) return queue.DeliverTo(ref next, ring);
+        int delivered = queue.DeliverTo(ref next, ring, before);
+        if (next != urgent || !queue.TryTakeByte(ref next, out byte value)) return delivered; // a hole or a full ring first
+        pcb.Socket?.HoldOutOfBandByte(value);
+        pcb.UrgentBytePending = false;
+        return delivered + 1 + queue.DeliverTo(ref next, ring);
+    }
+
     private static byte ByteAt(PacketBuffer packet, int offset)
     {
         for (var b = packet; b is not null; b = b.Next)
@@ -790,9 +807,27 @@ internal static class TcpInput
         state.QueueAck(pcb, thread);
     }
 
+    /// <summary>
+    /// RFC 5961 §7 ACK throttling: a connection answers out-of-window segments and sends challenge ACKs at most once
+    /// per <see cref="TcpState.InvalidAckIntervalMicros"/> (Linux's per-socket <c>tcp_invalid_ratelimit</c>, 500 ms), so
+    /// a blind flood of spoofed segments cannot turn it into an ACK reflector. The limit is per connection, not
+    /// global, so it leaks nothing about other connections (CVE-2016-5696).
+    /// </summary>
+    private static bool OutOfWindowAckAllowed(TcpState state, TcpPcb pcb, int thread, long now)
+    {
+        if (pcb.LastInvalidAckMicros != 0 && now - pcb.LastInvalidAckMicros < state.InvalidAckIntervalMicros)
+        {
+            state.Counters.Increment(thread, TcpCounter.InvalidAcksThrottled);
+            return false;
+        }
+        pcb.LastInvalidAckMicros = Math.Max(1, now);
+        return true;
+    }
+
     /// <summary>RFC 5961 §3.2/§4: an ACK that tells a possibly spoofed sender where we really are.</summary>
     private static void ChallengeAck(NetStack stack, TcpState state, TcpPcb pcb, int thread)
     {
+        if (!OutOfWindowAckAllowed(state, pcb, thread, TcpOutput.NowMicros(stack))) return;
         state.Counters.Increment(thread, TcpCounter.ChallengeAcks);
         pcb.AckNow = true;
         TcpOutput.Output(stack, state, pcb, thread);

@@ -152,6 +152,8 @@ public sealed class TcpPcb : IPv4.IIPv4Options
     internal int RecoveryReorderEstimate;
 
     // ---- ACKs ----
+    /// <summary>When this connection last answered an out-of-window segment or sent a challenge ACK (RFC 5961 §7).</summary>
+    internal long LastInvalidAckMicros;
     internal bool AckNow;
     internal bool OnAckQueue;
     internal int SegmentsSinceAck;

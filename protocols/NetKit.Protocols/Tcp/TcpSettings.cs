@@ -32,6 +32,9 @@ public static class TcpSettings
     public const long PersistMinMicros = MinRtoMicros;
     public const long PersistMaxMicros = 60_000_000;
 
+    /// <summary>RFC 5961 §7 ACK throttling interval per connection (Linux tcp_invalid_ratelimit: 500 ms).</summary>
+    public const long InvalidAckIntervalMicros = 500_000;
+
     /// <summary>Window probes a closed (orphaned) connection sends before giving up (Linux tcp_orphan_retries, 0 meaning 8).</summary>
     public const int MaxOrphanRetries = 8;
 

@@ -84,6 +84,10 @@ public sealed class TcpState : IProtocolState<TcpState>
 
     private long _minRtoMicros = TcpSettings.MinRtoMicros;
 
+    /// <summary>Least time between two ACKs a connection sends for out-of-window segments or as challenges (RFC 5961 §7;
+    /// Linux <c>tcp_invalid_ratelimit</c>).</summary>
+    public long InvalidAckIntervalMicros { get; set; } = TcpSettings.InvalidAckIntervalMicros;
+
     internal Random RandomFor(int thread) => _random[thread];
 
     /// <summary>

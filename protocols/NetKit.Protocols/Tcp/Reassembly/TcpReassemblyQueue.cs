@@ -178,20 +178,23 @@ public sealed class TcpReassemblyQueue
     /// Writes every held byte that is in order at <paramref name="rcvNxt"/> into <paramref name="ring"/> (as much as
     /// its free space takes), advances <paramref name="rcvNxt"/> past them and frees the buffers fully consumed; a
     /// partly consumed segment stays with its offset advanced. Held segments wholly below <paramref name="rcvNxt"/>
-    /// (delivered some other way) are freed first. Returns the bytes delivered.
+    /// (delivered some other way) are freed first. At most <paramref name="limit"/> bytes go (a reader stops at the
+    /// urgent byte, which <see cref="TryTakeByte"/> then pulls out). Returns the bytes delivered.
     /// </summary>
-    public int DeliverTo(ref uint rcvNxt, ByteRing ring)
+    public int DeliverTo(ref uint rcvNxt, ByteRing ring, int limit = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(ring);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
         Prune(rcvNxt);
 
         int available = 0;
         uint expect = rcvNxt;
-        for (int i = 0; i < _count && _entries[i].Seq == expect; i++)
+        for (int i = 0; i < _count && _entries[i].Seq == expect && available < limit; i++)
         {
             available += _entries[i].Length;
             expect += (uint)_entries[i].Length;
         }
+        available = Math.Min(available, limit);
         if (available == 0) return 0;
 
         int delivered = 0;
@@ -228,6 +231,35 @@ public sealed class TcpReassemblyQueue
         _bufferedBytes -= delivered;
         rcvNxt += (uint)delivered;
         return delivered;
+    }
+
+    /// <summary>
+    /// Takes the byte at <paramref name="rcvNxt"/> out of the queue, if held (the urgent byte of a stream that does
+    /// not keep it inline, RFC 9293 §3.8.5), and advances <paramref name="rcvNxt"/> past it.
+    /// </summary>
+    public bool TryTakeByte(ref uint rcvNxt, out byte value)
+    {
+        Prune(rcvNxt);
+        value = 0;
+        if (_count == 0 || _entries[0].Seq != rcvNxt) return false;
+        ref var e = ref _entries[0];
+        Span<byte> one = stackalloc byte[1];
+        CopyOut(e.Buffer, e.Offset, one);
+        value = one[0];
+        if (e.Length == 1)
+        {
+            e.Buffer.Free();
+            RemoveFront(1);
+        }
+        else
+        {
+            e.Offset++;
+            e.Length--;
+            e.Seq++;
+        }
+        _bufferedBytes--;
+        rcvNxt++;
+        return true;
     }
 
     /// <summary>

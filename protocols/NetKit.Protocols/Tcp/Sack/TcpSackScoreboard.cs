@@ -56,8 +56,9 @@ public sealed class TcpSackScoreboard
 
     /// <summary>
     /// Records one SACK block [<paramref name="left"/>, <paramref name="right"/>) from an ACK. Only the part inside
-    /// (<paramref name="sndUna"/>, <paramref name="sndMax"/>] counts: a block below SND.UNA (a D-SACK, RFC 2883) or
-    /// beyond what was sent is ignored, as is an inverted one. Returns the bytes newly SACKed.
+    /// [<paramref name="sndUna"/>, <paramref name="sndMax"/>) counts: a block below SND.UNA (a D-SACK, RFC 2883) or
+    /// beyond what was sent is ignored, as is an inverted one. Returns the bytes the block newly SACKed (when the
+    /// board is full and the highest range is forgotten to make room, <see cref="SackedBytes"/> may still fall).
     /// </summary>
     public int Add(uint left, uint right, uint sndUna, uint sndMax)
     {

@@ -114,7 +114,9 @@ public sealed class TcpScriptedTests : IDisposable
         Assert.Equal(PeerIss + 1, challenge.Tcp.AcknowledgmentNumber);
         Assert.Equal(TcpConnectionState.Established, Pcb().State);
 
-        // A SYN on an established connection: challenge ACK too (RFC 5961 §4), never a reset.
+        // A SYN on an established connection: challenge ACK too (RFC 5961 §4), never a reset. (Half a second later:
+        // a connection sends at most one such ACK per 500 ms, RFC 5961 §7.)
+        _peer.Advance(TimeSpan.FromMilliseconds(500));
         _peer.Inject(new TcpRepr(PeerPort, local, PeerIss + 77, 0, TcpFlags.Syn, 1000, 0, SynOptions(), 0));
         Assert.Equal(TcpFlags.Ack, _peer.Next()!.Value.Tcp.Flags);
         Assert.Equal(TcpConnectionState.Established, Pcb().State);
@@ -122,6 +124,27 @@ public sealed class TcpScriptedTests : IDisposable
         _peer.Inject(new TcpRepr(PeerPort, local, PeerIss + 1, 0, TcpFlags.Rst, 0, 0, default, 0));
         _peer.Threads.Sync();
         Assert.Equal(Errno.ECONNRESET, socket.TryReceive(new byte[4], out _));
+    }
+
+    [Fact]
+    public void AFloodOfSpoofedResetsGetsOneChallengeAckPerHalfSecond()
+    {
+        var (socket, syn) = Establish();
+        using var owned = socket;
+        ushort local = syn.Tcp.SourcePort;
+        for (int i = 0; i < 100; i++)
+            _peer.Inject(new TcpRepr(PeerPort, local, PeerIss + 1 + 10 + (uint)i, 0, TcpFlags.Rst, 0, 0, default, 0));
+        _peer.Threads.Sync();
+        Assert.Equal(TcpFlags.Ack, _peer.Next()!.Value.Tcp.Flags);
+        Assert.True(_peer.Quiet()); // RFC 5961 §7: the other 99 are not answered
+        var state = _peer.Stack.State<TcpStateOf>();
+        Assert.Equal(1, state.Counters[NetKit.Protocols.Tcp.TcpCounter.ChallengeAcks]);
+        Assert.Equal(99, state.Counters[NetKit.Protocols.Tcp.TcpCounter.InvalidAcksThrottled]);
+        Assert.Equal(TcpConnectionState.Established, Pcb().State);
+
+        _peer.Advance(TimeSpan.FromMilliseconds(500));
+        _peer.Inject(new TcpRepr(PeerPort, local, PeerIss + 1 + 10, 0, TcpFlags.Rst, 0, 0, default, 0));
+        Assert.Equal(TcpFlags.Ack, _peer.Next()!.Value.Tcp.Flags);
     }
 
     [Fact]

@@ -54,6 +54,28 @@ public sealed class TcpUrgentTests : IDisposable
     }
 
     [Fact]
+    public void AnUrgentByteThatArrivesOutOfOrderIsStillPulledOut()
+    {
+        var (socket, local, ourNext) = Establish();
+        using var owned = socket;
+        // "!def" with the urgent pointer past '!' arrives before "abc": it waits in the reassembly queue.
+        var tail = "!def"u8.ToArray();
+        _peer.Inject(new TcpRepr(PeerPort, local, PeerIss + 4, ourNext, TcpFlags.Ack | TcpFlags.Urg, 8000, 1, default, tail.Length), tail);
+        var head = "abc"u8.ToArray();
+        _peer.Inject(new TcpRepr(PeerPort, local, PeerIss + 1, ourNext, TcpFlags.Ack, 8000, 0, default, head.Length), head);
+        _peer.Threads.Sync();
+
+        var buffer = new byte[16];
+        Assert.Equal(Errno.None, socket.TryReceive(buffer, out int n));
+        Assert.Equal("abc"u8.ToArray(), buffer[..n]);
+        Assert.True(socket.AtOutOfBandMark);
+        Assert.Equal(Errno.None, socket.TryReceiveOutOfBand(out byte urgent));
+        Assert.Equal((byte)'!', urgent);
+        Assert.Equal(Errno.None, socket.TryReceive(buffer, out n));
+        Assert.Equal("def"u8.ToArray(), buffer[..n]);
+    }
+
+    [Fact]
     public void AnUrgentPointerAheadOfTheDataMeansTheByteHasNotArrived()
     {
         var (socket, local, ourNext) = Establish();
