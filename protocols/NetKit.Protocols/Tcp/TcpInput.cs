@@ -606,7 +606,7 @@ internal static class TcpInput
         }
         pcb.SendUnacknowledged = ack;
         if (TcpSequence.Lt(pcb.SendNext, ack)) pcb.SendNext = ack;
-        pcb.Scoreboard?.Advance(ack);
+        TcpSackRecovery.OnCumulativeAck(pcb, ack);
         if (TcpSequence.Lt(pcb.LostBelow, ack)) pcb.LostBelow = ack;
         pcb.RetransmitShift = 0;
         pcb.Rtt.ResetBackoff();

@@ -244,8 +244,12 @@ internal static class TcpOutput
         long offset = (int)(pcb.SendNext - pcb.SendBufferBase);
         if (offset < available)
         {
-            SendSegment(stack, state, pcb, thread, TcpFlags.Ack, pcb.SendNext, (int)offset, 1, now);
+            if (SendSegment(stack, state, pcb, thread, TcpFlags.Ack, pcb.SendNext, (int)offset, 1, now) != Errno.None) return;
             state.Counters.Increment(thread, TcpCounter.WindowProbes);
+            // The probe byte is sent data: SND.MAX covers it (SND.NXT stays, as BSD's persist case), so the ACK that
+            // takes it is acceptable. Without this that ACK "acknowledges something not yet sent" and is dropped,
+            // window update and the peer's data with it, and both sides wait forever.
+            if (TcpSequence.Gt(pcb.SendNext + 1, pcb.SendMax)) pcb.SendMax = pcb.SendNext + 1;
         }
         else
         {

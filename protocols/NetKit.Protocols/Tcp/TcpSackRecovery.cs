@@ -43,7 +43,11 @@ internal static class TcpSackRecovery
             board ??= pcb.Scoreboard = new TcpSackScoreboard();
             for (int i = 0; i < blocks; i++)
             {
+                // A block must start above SND.UNA: one at or below it is a D-SACK (RFC 2883) or stale, and taking
+                // it would mark SND.UNA's byte — which the cumulative ACK says is missing — as received (Linux
+                // tcp_is_sackblock_valid ignores it too).
                 var block = info.Options.GetSackBlock(i);
+                if (!TcpSequence.Gt(block.Left, pcb.SendUnacknowledged)) continue;
                 newlySacked += board.Add(block.Left, block.Right, pcb.SendUnacknowledged, pcb.SendMax);
             }
         }
@@ -114,6 +118,26 @@ internal static class TcpSackRecovery
         // a small window still has the SACKs to find a real loss.
         int cap = Math.Max(TcpSackScoreboard.DuplicateThreshold, (int)(pcb.Congestion.CongestionWindow / (uint)pcb.MaxSegmentSize / 4));
         pcb.Reordering = Math.Clamp(Math.Min(pcb.Reordering + 1, pcb.RecoveryReorderEstimate + 1), TcpSackScoreboard.DuplicateThreshold, Math.Min(cap, MaxReordering));
+    }
+
+    /// <summary>
+    /// SND.UNA moved to <paramref name="ack"/>: the scoreboard forgets what that covers. An ACK that lands on or inside
+    /// a range the peer SACKed means the peer dropped data it had reported (reneging, RFC 2018 §8: its reassembly
+    /// queue is bounded): the scoreboard no longer describes it and is cleared (Linux tcp_check_sack_reneging).
+    /// </summary>
+    internal static void OnCumulativeAck(TcpPcb pcb, uint ack)
+    {
+        if (pcb.Scoreboard is not { } board) return;
+        bool reneged = false;
+        for (int i = 0; i < board.RangeCount; i++)
+        {
+            var (start, end) = board[i];
+            if (TcpSequence.Leq(end, ack)) continue; // acknowledged now
+            reneged = TcpSequence.Leq(start, ack);   // the new SND.UNA is a byte the peer said it had
+            break;
+        }
+        if (reneged) board.Clear();
+        else board.Advance(ack);
     }
 
     /// <summary>

@@ -105,7 +105,9 @@ internal static unsafe class TcpTimers
         pcb.RttTiming = false; // Karn: no sample from a retransmitted segment
         pcb.SendNext = handshake ? pcb.InitialSendSequence : pcb.SendUnacknowledged;
         TcpOutput.Output(stack, state, pcb, thread);
-        if (!pcb.Timers!.IsActive(Retransmit) && pcb.SendNext != pcb.SendUnacknowledged) ArmRetransmit(pcb);
+        // Re-armed while anything is outstanding, even if output sent nothing now (a full window): otherwise the
+        // connection would wait for an event that cannot come.
+        if (!pcb.Timers!.IsActive(Retransmit) && (pcb.SendMax != pcb.SendUnacknowledged || pcb.SendNext != pcb.SendUnacknowledged)) ArmRetransmit(pcb);
     }
 
     /// <summary>Keepalive (RFC 1122 §4.2.3.6, SO_KEEPALIVE): probe an idle connection, drop it after the configured count of silent probes.</summary>

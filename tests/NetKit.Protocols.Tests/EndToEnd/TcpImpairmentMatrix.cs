@@ -25,7 +25,8 @@ internal static class TcpImpairmentMatrix
 
     public static int Bytes => (int.TryParse(Environment.GetEnvironmentVariable("NETKIT_MATRIX_MIB"), out int mib) && mib > 0 ? mib : 64) << 20;
 
-    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(40);
+    /// <summary>How long a cell may take before it fails with both stacks' state (<c>NETKIT_MATRIX_LIMIT_S</c> overrides).</summary>
+    private static TimeSpan Limit => TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("NETKIT_MATRIX_LIMIT_S"), out int s) && s > 0 ? s : 40 * 60);
     private static readonly object FileLock = new();
 
     public static readonly int[] LossPercents = { 0, 1, 5, 10 };

@@ -121,6 +121,30 @@ public sealed class TcpSackTests : IDisposable
     }
 
     [Fact]
+    public void SackInformationThatContradictsTheCumulativeAckIsNotTrusted()
+    {
+        var (socket, local, ourNext) = Establish();
+        using var owned = socket;
+        Assert.Equal(Errno.None, socket.TrySend(new byte[6 * Mss], out _));
+        Assert.Equal(6, Drain().Count);
+        var pcb = Pcb();
+
+        // A block that claims SND.UNA's own byte (stale, or a D-SACK): ignored, nothing is marked received.
+        _peer.Inject(new TcpRepr(PeerPort, local, PeerIss + 1, ourNext, TcpFlags.Ack, 65535, 0, PeerOptions(0, new TcpSackBlock(ourNext, ourNext + 2 * Mss)), 0));
+        _peer.Threads.Sync();
+        Assert.True(pcb.Scoreboard is null || pcb.Scoreboard.IsEmpty);
+
+        // A valid block, then a cumulative ACK that lands inside it: the peer dropped what it had SACKed (reneging,
+        // RFC 2018 §8), so the scoreboard is forgotten rather than trusted.
+        _peer.Inject(new TcpRepr(PeerPort, local, PeerIss + 1, ourNext, TcpFlags.Ack, 65535, 0, PeerOptions(0, new TcpSackBlock(ourNext + Mss, ourNext + 3 * Mss)), 0));
+        _peer.Threads.Sync();
+        Assert.Equal(2L * Mss, pcb.Scoreboard!.SackedBytes);
+        _peer.Inject(new TcpRepr(PeerPort, local, PeerIss + 1, ourNext + 2 * Mss, TcpFlags.Ack, 65535, 0, PeerOptions(), 0));
+        _peer.Threads.Sync();
+        Assert.True(pcb.Scoreboard.IsEmpty);
+    }
+
+    [Fact]
     public void ATailLossIsProbedAfterTwoRoundTripsNotAnRto()
     {
         var (socket, local, ourNext) = Establish();

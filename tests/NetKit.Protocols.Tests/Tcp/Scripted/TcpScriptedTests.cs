@@ -212,6 +212,30 @@ public sealed class TcpScriptedTests : IDisposable
     }
 
     [Fact]
+    public void AProbeByteTheReceiverTakesIsAcknowledgedAndTheStreamGoesOn()
+    {
+        var (socket, syn) = Establish();
+        using var owned = socket;
+        ushort local = syn.Tcp.SourcePort;
+        uint ourNext = syn.Tcp.SequenceNumber + 1;
+        _peer.Inject(new TcpRepr(PeerPort, local, PeerIss + 1, ourNext, TcpFlags.Ack, 0, 0, default, 0));
+        _peer.Threads.Sync();
+        var payload = Enumerable.Range(0, 3000).Select(i => (byte)i).ToArray();
+        Assert.Equal(Errno.None, socket.TrySend(payload, out _));
+        Assert.True(_peer.Quiet()); // nothing fits
+        _peer.Advance(TimeSpan.FromMilliseconds(1100));
+        var probe = _peer.Next()!.Value;
+        Assert.Single(probe.Payload);
+
+        // Their window had just opened: they keep the byte, acknowledge it and offer room. That ACK covers data we
+        // sent, so it must be taken (a stall regression: it used to be dropped as acknowledging unsent data).
+        _peer.Inject(new TcpRepr(PeerPort, local, PeerIss + 1, ourNext + 1, TcpFlags.Ack, 1000, 0, default, 0));
+        var data = _peer.Next()!.Value;
+        Assert.Equal(ourNext + 1, data.Tcp.SequenceNumber);
+        Assert.Equal(payload.AsSpan(1, data.Payload.Length).ToArray(), data.Payload);
+    }
+
+    [Fact]
     public void AnActiveCloseGoesThroughTimeWaitForTwoMsl()
     {
         var (socket, syn) = Establish();
