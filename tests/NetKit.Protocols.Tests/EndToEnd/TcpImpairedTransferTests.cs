@@ -10,7 +10,7 @@ namespace NetKit.Protocols.Tests.EndToEnd;
 /// <summary>
 /// Bulk TCP both ways under the deterministic impairment layer on both hosts' transmit sides: whatever is lost,
 /// duplicated, reordered, delayed or corrupted, both byte streams arrive whole (SHA-256 equal) and the
-/// connection finishes. The full 64 MiB matrix runs in the TCP matrix suite; these are its small cells.
+/// connection finishes. The 64 MiB matrix is <see cref="TcpImpairmentMatrix"/>; these are quick single cells.
 /// </summary>
 public sealed class TcpImpairedTransferTests(Xunit.Abstractions.ITestOutputHelper output)
 {
@@ -33,15 +33,7 @@ public sealed class TcpImpairedTransferTests(Xunit.Abstractions.ITestOutputHelpe
     public async Task BothStreamsArriveWhole(string name, double loss, double reorder, double duplicate, double corrupt, int delayMs)
     {
         _ = name;
-        ImpairmentOptions Impair(ulong seed) => new()
-        {
-            LossProbability = loss,
-            ReorderProbability = reorder,
-            DuplicationProbability = duplicate,
-            CorruptionProbability = corrupt,
-            Delay = TimeSpan.FromMilliseconds(delayMs),
-            Seed = seed,
-        };
+        ImpairmentOptions Impair(ulong seed) => TcpImpairmentMatrix.Impairments(loss, reorder, duplicate, corrupt, delayMs, seed);
         using var hosts = new TwoHosts(impairA: Impair(11), impairB: Impair(29));
         using var pair = await TcpPair.ConnectAsync(hosts, 5001).WaitAsync(Limit);
         var result = await TcpPair.Within(pair.TransferBothWaysAsync(2 << 20), hosts, Limit);

@@ -43,18 +43,21 @@ internal static class TcpImpairmentMatrix
         await Task.WhenAll(cells);
     }
 
+    /// <summary>One host's impairments for a cell (each host gets its own seed).</summary>
+    public static ImpairmentOptions Impairments(double loss, double reorder, double duplicate, double corrupt, int delayMs, ulong seed) => new()
+    {
+        LossProbability = loss,
+        ReorderProbability = reorder,
+        DuplicationProbability = duplicate,
+        CorruptionProbability = corrupt,
+        Delay = TimeSpan.FromMilliseconds(delayMs),
+        Seed = seed,
+    };
+
     public static async Task RunCellAsync(ITestOutputHelper output, int lossPercent, int reorderPercent, int delayMs, ushort port)
     {
         double loss = lossPercent / 100.0, reorder = reorderPercent / 100.0;
-        ImpairmentOptions Impair(ulong seed) => new()
-        {
-            LossProbability = loss,
-            ReorderProbability = reorder,
-            DuplicationProbability = Duplication,
-            CorruptionProbability = Corruption,
-            Delay = TimeSpan.FromMilliseconds(delayMs),
-            Seed = seed,
-        };
+        ImpairmentOptions Impair(ulong seed) => Impairments(loss, reorder, Duplication, Corruption, delayMs, seed);
         int bytes = Bytes;
         using var hosts = new TwoHosts(impairA: Impair(0xA000 + (ulong)port), impairB: Impair(0xB000 + (ulong)port));
         using var pair = await TcpPair.ConnectAsync(hosts, port).WaitAsync(TimeSpan.FromSeconds(60));
