@@ -128,16 +128,27 @@ public sealed class TcpLingerTests : IDisposable
         Assert.Equal(data, await drain.WaitAsync(Limit));
     }
 
+    /// <summary>
+    /// A connection whose server has a 16 KiB window and reads nothing, and a client with SO_LINGER set that has
+    /// sent 200 KiB: most of it waits in the client's ring, unacknowledged, once the window is full.
+    /// </summary>
+    private async Task<(NetKitSocket Listener, NetKitSocket Client, NetKitSocket Server, byte[] Data)> LingeringClientWithFullWindowAsync(
+        ushort port, int lingerSeconds, int seed)
+    {
+        var (listener, client, server) = await ConnectAsync(port, serverReceiveBuffer: 16 * 1024);
+        var data = Pattern(200 * 1024, seed);
+        SetLinger(client, lingerSeconds);
+        SendAll(client, data); // fits the client's send ring; the server never reads, so its window fills
+        await WaitForFullWindowAsync(client, server, data.Length);
+        return (listener, client, server, data);
+    }
+
     [Fact]
     public async Task ALingerThatRunsOutReturnsAfterItsTimeAndTheConnectionFinishesInTheBackground()
     {
-        var (listener, client, server) = await ConnectAsync(7102, serverReceiveBuffer: 16 * 1024);
+        var (listener, client, server, data) = await LingeringClientWithFullWindowAsync(7102, lingerSeconds: 1, seed: 3);
         using var listening = listener;
         using var accepted = server;
-        var data = Pattern(200 * 1024, 3);
-        SetLinger(client, 1);
-        SendAll(client, data); // fits the client's send ring; the server never reads, so its window fills
-        await WaitForFullWindowAsync(client, server, data.Length);
         var watch = Stopwatch.StartNew();
         var outcome = client.TryClose();
         watch.Stop();
@@ -153,13 +164,9 @@ public sealed class TcpLingerTests : IDisposable
     [Fact]
     public async Task AnAsynchronousLingerThatRunsOutReturnsAfterItsTime()
     {
-        var (listener, client, server) = await ConnectAsync(7103, serverReceiveBuffer: 16 * 1024);
+        var (listener, client, server, data) = await LingeringClientWithFullWindowAsync(7103, lingerSeconds: 1, seed: 4);
         using var listening = listener;
         using var accepted = server;
-        var data = Pattern(200 * 1024, 4);
-        SetLinger(client, 1);
-        SendAll(client, data);
-        await WaitForFullWindowAsync(client, server, data.Length);
         var watch = Stopwatch.StartNew();
         var outcome = await client.TryCloseAsync().AsTask().WaitAsync(Limit);
         watch.Stop();
@@ -171,12 +178,8 @@ public sealed class TcpLingerTests : IDisposable
     [Fact]
     public async Task AResetWhileLingeringEndsTheWaitWithTheError()
     {
-        var (listener, client, server) = await ConnectAsync(7104, serverReceiveBuffer: 16 * 1024);
+        var (listener, client, server, data) = await LingeringClientWithFullWindowAsync(7104, lingerSeconds: 60, seed: 5);
         using var listening = listener;
-        var data = Pattern(200 * 1024, 5);
-        SetLinger(client, 60);
-        SendAll(client, data);
-        await WaitForFullWindowAsync(client, server, data.Length);
         var watch = Stopwatch.StartNew();
         var close = Task.Run(() => client.TryClose());
         // Once the lingering close has shut down sending, the server closes with unread data: a reset.
@@ -207,13 +210,9 @@ public sealed class TcpLingerTests : IDisposable
     [Fact]
     public async Task ClosingOnAProtocolThreadDoesNotLinger()
     {
-        var (listener, client, server) = await ConnectAsync(7106, serverReceiveBuffer: 16 * 1024);
+        var (listener, client, server, data) = await LingeringClientWithFullWindowAsync(7106, lingerSeconds: 60, seed: 6);
         using var listening = listener;
         using var accepted = server;
-        var data = Pattern(200 * 1024, 6);
-        SetLinger(client, 60);
-        SendAll(client, data);
-        await WaitForFullWindowAsync(client, server, data.Length);
         int thread = client.Handle.Home.Port.Owner!.Index;
         var watch = Stopwatch.StartNew();
         var outcome = OnThread.Do(_hosts.ThreadsA, thread, client.TryClose); // a protocol thread never sleeps on a socket
@@ -226,13 +225,9 @@ public sealed class TcpLingerTests : IDisposable
     [Fact]
     public async Task ANonBlockingSocketDoesNotLinger()
     {
-        var (listener, client, server) = await ConnectAsync(7107, serverReceiveBuffer: 16 * 1024);
+        var (listener, client, server, data) = await LingeringClientWithFullWindowAsync(7107, lingerSeconds: 60, seed: 7);
         using var listening = listener;
         using var accepted = server;
-        var data = Pattern(200 * 1024, 7);
-        SetLinger(client, 60);
-        SendAll(client, data);
-        await WaitForFullWindowAsync(client, server, data.Length);
         client.Blocking = false;
         var watch = Stopwatch.StartNew();
         Assert.Equal(Errno.EWOULDBLOCK, client.TryClose());
