@@ -48,6 +48,7 @@ internal static class FrameCopy
         to.ChecksumState = from.ChecksumState;
         to.ChecksumStart = from.ChecksumStart;
         to.ChecksumOffset = from.ChecksumOffset;
+        to.SegmentationSize = from.SegmentationSize;
     }
 
     /// <summary>Bytes of a frame's headers a protocol reads from its first buffer: Ethernet, and IPv4 and TCP with maximal options.</summary>

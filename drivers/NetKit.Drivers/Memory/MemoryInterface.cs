@@ -18,11 +18,8 @@ namespace NetKit.Drivers.Memory;
 /// thread's <see cref="ReceiveQueue"/> (lock-free, several senders at once); the owner drains in batches, woken by a
 /// doorbell only when the queue was idle. Transmit: protocol thread <i>i</i> uses transmit queue <i>i</i> with its own
 /// <see cref="Impairer"/>, whose held frames a callout on that thread releases. Steady state allocates nothing.
-/// <para>
-/// A frame transmitted from a thread that is not one of the stack's protocol threads (a test, an application) rides its
-/// buffer's embedded packet message to the protocol thread owning its flow and is transmitted there, so a flow keeps
-/// its order and each queue keeps a single owner.
-/// </para>
+/// A frame transmitted from a thread that is not one of the stack's protocol threads goes through
+/// <see cref="OwnerThreadTransmit"/>.
 /// </summary>
 public sealed unsafe class MemoryInterface : ILinkDevice
 {
@@ -236,23 +233,10 @@ public sealed unsafe class MemoryInterface : ILinkDevice
     private bool TransmitFromElsewhere(PacketBuffer frame)
     {
         if (Volatile.Read(ref _state) != StateRunning || !_adminUp || !Link.IsUp ||
-            frame.ChainLength > _options.Mtu + HeaderLength || _stack is not { Threads.IsRunning: true } stack)
+            frame.ChainLength > _options.Mtu + HeaderLength || _stack is not { Threads.IsRunning: true } stack ||
+            !OwnerThreadTransmit.Post(stack, this, frame))
             return DropTransmit(frame);
-        var message = PacketMessage.For(frame);
-        if (!message.IsDone) return DropTransmit(frame); // the buffer's message is still in flight: not ours to send
-        message.Handler = &TransmitOnOwner;
-        message.Owner = this;
-        stack.Threads[stack.SelectThread(frame)].Port.Send(message);
         return true;
-    }
-
-    private static void TransmitOnOwner(NetMsg message)
-    {
-        var device = (MemoryInterface)message.Owner!;
-        var frame = ((PacketMessage)message).Packet;
-        message.Owner = null;
-        message.Reply(); // the buffer's message is free again before the frame moves on
-        device.Transmit(frame);
     }
 
     private bool DropTransmit(PacketBuffer frame)
@@ -324,42 +308,7 @@ public sealed unsafe class MemoryInterface : ILinkDevice
                 if (device.Stack?.Threads is { IsRunning: true } group && synced.Add(group)) group.Sync();
             }
         }
-        var stack = _stack;
-        if (stack is null) return;
-        var threads = stack.Threads;
-        if (!threads.IsRunning)
-        {
-            foreach (var queue in receive) queue.FreeAll();
-            foreach (var queue in _transmit) queue.FlushStopped();
-            return;
-        }
-        // Each queue belongs to its thread: free it there (callouts can only be stopped by their own thread).
-        if (canWait)
-        {
-            threads.DoGlobal(new NetMsg(&TeardownGlobal) { Owner = this });
-            return;
-        }
-        for (int i = 0; i < threads.Count; i++)
-            threads[i].Port.Send(new NetMsg(&TeardownLocal) { Owner = this });
-    }
-
-    private void TeardownOnCurrentThread()
-    {
-        int index = ProtocolThread.Current!.Index;
-        _receive[index].FreeAll();
-        _transmit[index].Flush();
-    }
-
-    private static void TeardownGlobal(NetMsg message)
-    {
-        ((MemoryInterface)message.Owner!).TeardownOnCurrentThread();
-        ProtocolThreadGroup.ForwardGlobal(message);
-    }
-
-    private static void TeardownLocal(NetMsg message)
-    {
-        ((MemoryInterface)message.Owner!).TeardownOnCurrentThread();
-        message.Reply();
+        if (_stack is { } stack) QueueTeardown<MemoryWireSink>.Run(stack.Threads, receive, _transmit);
     }
 
     public override string ToString() => $"{Name} ({Convert.ToHexString(_address)}) on {Link.Name}";

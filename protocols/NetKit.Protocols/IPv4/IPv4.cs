@@ -145,9 +145,14 @@ public static partial class IPv4
 
         bool local = interfaces.FindByAddress(destination) is not null;
         int mtu = local ? IPv4Repr.MaxPayloadLength + HeaderLength : route.Interface.Mtu;
-        if (HeaderLength + payloadLength > mtu)
+        // A TSO segment is cut by a device that can (TCP asks only when the route's device said so); anything else
+        // larger than the MTU is fragmented (or refused, with DF).
+        bool deviceSegments = packet.SegmentationSize > 0 && !local
+            && (route.Interface.Device.Offloads & Runtime.Devices.DeviceOffloads.TcpSegmentation) != 0;
+        if (HeaderLength + payloadLength > mtu && !deviceSegments)
         {
             // Fragments cannot carry a checksum left to the device: complete it first.
+            packet.SegmentationSize = 0;
             PartialChecksum.Complete(packet);
             return Fragment(stack, state, thread, packet, repr, route, mtu);
         }

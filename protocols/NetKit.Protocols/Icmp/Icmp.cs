@@ -23,11 +23,8 @@ public static partial class Icmp
     {
         var state = stack.State<IcmpState>();
         int thread = ProtocolContext.Thread(stack);
-        if (packet.Next is not null)
-        {
-            Drop(packet, state, thread, IcmpCounter.Unsupported); // chained (reassembled) ICMP: larger than any we answer
-            return;
-        }
+        // A reassembled message (a large ping) arrives chained: the header is in the first buffer, the sum covers all.
+        bool chained = packet.Next is not null;
         var data = packet.Data;
         var ip = IPv4Packet.CreateUnchecked(data.Slice(packet.NetworkOffset));
         var source = ip.Source;
@@ -37,7 +34,7 @@ public static partial class Icmp
             Drop(packet, state, thread, IcmpCounter.Truncated);
             return;
         }
-        if (!icmp.VerifyChecksum())
+        if (chained ? !ChainChecksumIsValid(packet, offset) : !icmp.VerifyChecksum())
         {
             Drop(packet, state, thread, IcmpCounter.BadChecksum);
             return;
@@ -53,9 +50,12 @@ public static partial class Icmp
                 }
                 state.Counters.Increment(thread, IcmpCounter.EchoRequests);
                 // Answer in place: same identifier, sequence and data, type 0, then a new IP header toward the sender.
+                ushort requestWord = (ushort)((byte)icmp.Type << 8 | icmp.Code);
                 icmp.Type = IcmpV4Type.EchoReply;
                 icmp.Code = 0;
-                icmp.FillChecksum();
+                // Only the type changed: adjust the sum (RFC 1624) rather than walk a long chain again.
+                if (chained) icmp.Checksum = InternetChecksum.UpdateUInt16(icmp.Checksum, requestWord, 0);
+                else icmp.FillChecksum();
                 packet.TrimFront(offset);
                 IPv4.IPv4.Output(stack, packet, destination, source, IpProtocol.Icmp);
                 state.Counters.Increment(thread, IcmpCounter.EchoReplies);
@@ -81,6 +81,14 @@ public static partial class Icmp
                 Drop(packet, state, thread, IcmpCounter.Unsupported);
                 return;
         }
+    }
+
+    private static bool ChainChecksumIsValid(PacketBuffer packet, int offset)
+    {
+        var sum = new ChecksumAccumulator();
+        sum.Add(packet.Data[offset..]);
+        for (var b = packet.Next; b is not null; b = b.Next) sum.Add(b.Data);
+        return sum.Checksum == 0;
     }
 
     /// <summary>

@@ -675,7 +675,9 @@ internal static class TcpInput
                 filledGap = true;
             }
             // Delayed ACK (RFC 9293 §3.8.6.3, RFC 5681 §4.2): every second full segment at once, otherwise within 40 ms.
-            if (++pcb.SegmentsSinceAck >= 2 || filledGap || written < length) pcb.AckNow = true;
+            // A coalesced (GRO/GSO) frame of several segments counts as them all, as Linux counts bytes past rcv_mss.
+            pcb.SegmentsSinceAck += length > pcb.MaxSegmentSize ? 2 : 1;
+            if (pcb.SegmentsSinceAck >= 2 || filledGap || written < length) pcb.AckNow = true;
             else if (!pcb.Timers!.IsActive(TcpTimers.DelayedAck)) pcb.Timers.Reset(TcpTimers.DelayedAck, TcpTimers.Micros(state.DelayedAckMicros));
             return false;
         }

@@ -30,8 +30,12 @@ internal static class TcpLifecycle
     public static void Bind(TcpPcb pcb, int thread)
     {
         pcb.Thread = thread;
-        pcb.ChecksumOffload = pcb.Stack.State<Interfaces.InterfaceTable>().TryRoute(new Wire.IPv4Address(pcb.ForeignAddress), out var route)
-            && (route.Interface.Device.Offloads & Runtime.Devices.DeviceOffloads.TransmitChecksum) != 0;
+        var offloads = pcb.Stack.State<Interfaces.InterfaceTable>().TryRoute(new Wire.IPv4Address(pcb.ForeignAddress), out var route)
+            ? route.Interface.Device.Offloads : Runtime.Devices.DeviceOffloads.None;
+        pcb.ChecksumOffload = (offloads & Runtime.Devices.DeviceOffloads.TransmitChecksum) != 0;
+        // TSO rides on checksum offload: every segment the device cuts needs its own checksum.
+        pcb.SegmentOffloadLimit = pcb.ChecksumOffload && (offloads & Runtime.Devices.DeviceOffloads.TcpSegmentation) != 0
+            ? TcpSettings.SegmentOffloadMaxPayload : 0;
         pcb.Timers ??= TcpTimers.Create(pcb);
         long now = TcpOutput.NowMicros(pcb.Stack);
         pcb.LastActivityMicros = now;

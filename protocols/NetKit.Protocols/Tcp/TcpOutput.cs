@@ -81,7 +81,10 @@ internal static class TcpOutput
             if (offset > available) offset = available; // SendNext is past the FIN
             long inFlight = (int)(pcb.SendNext - pcb.SendUnacknowledged);
             long usable = Math.Min(pcb.SendWindow - inFlight, congestionRoom);
-            long length = Math.Min(Math.Min(available - offset, usable), room);
+            // New data outside recovery may go as one TSO segment of whole MSS-sized pieces for the device to cut.
+            int burst = pcb.SegmentOffloadLimit > room && !sackRecovery && pcb.SendNext == pcb.SendMax
+                ? pcb.SegmentOffloadLimit / room * room : room;
+            long length = Math.Min(Math.Min(available - offset, usable), burst);
             if (length < 0) length = 0;
 
             bool finPending = pcb.FinRequested && (!pcb.FinSent || pcb.SendNext == pcb.FinSequence);
@@ -103,7 +106,7 @@ internal static class TcpOutput
                 if (length > 0 && offset + length == available) flags |= TcpFlags.Psh;
                 uint sequence = pcb.SendNext;
                 bool isRetransmission = TcpSequence.Lt(sequence, pcb.SendMax);
-                if (SendSegment(stack, state, pcb, thread, flags, sequence, (int)offset, (int)length, now) != Errno.None)
+                if (SendSegment(stack, state, pcb, thread, flags, sequence, (int)offset, (int)length, now, length > room ? room : 0) != Errno.None)
                 {
                     RetryLater(pcb);
                     return;
@@ -265,8 +268,13 @@ internal static class TcpOutput
     /// Builds and sends one segment of <paramref name="pcb"/>: <paramref name="length"/> bytes from the send ring at
     /// <paramref name="dataOffset"/>, the options its state calls for, our window and ACK.
     /// </summary>
+    /// <summary>
+    /// Builds and sends one segment of <paramref name="length"/> bytes read from the send ring at
+    /// <paramref name="dataOffset"/>. With <paramref name="segmentSize"/> set, it is a TSO segment the device cuts into
+    /// pieces of that many payload bytes (each with these headers, sequence numbers advanced and checksums filled).
+    /// </summary>
     internal static Errno SendSegment(NetStack stack, TcpState state, TcpPcb pcb, int thread, TcpFlags flags, uint sequence,
-        int dataOffset, int length, long now)
+        int dataOffset, int length, long now, int segmentSize = 0)
     {
         var options = new TcpOptions();
         bool syn = (flags & TcpFlags.Syn) != 0;
@@ -339,6 +347,7 @@ internal static class TcpOutput
             packet.ChecksumState = ChecksumState.Partial;
             packet.ChecksumStart = 0;
             packet.ChecksumOffset = 16;
+            packet.SegmentationSize = segmentSize;
         }
         else
         {

@@ -174,6 +174,12 @@ public sealed class TcpPcb : IPv4.IIPv4Options
     /// <summary>The route's device completes transport checksums (set when the connection starts).</summary>
     internal bool ChecksumOffload;
 
+    /// <summary>
+    /// Most payload bytes one segment may carry for the device to cut into MSS-sized ones (TSO), or 0 when the route's
+    /// device cannot (Linux <c>sk_gso_max_size</c>).
+    /// </summary>
+    internal int SegmentOffloadLimit;
+
     // ---- socket options ----
     internal bool NoDelay;
     internal int RequestedMss;

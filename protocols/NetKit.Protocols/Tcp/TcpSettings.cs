@@ -6,6 +6,12 @@ public static class TcpSettings
     /// <summary>RFC 9293 §3.7.1: the MSS assumed when the peer sends none (536 for IPv4).</summary>
     public const int DefaultMss = 536;
 
+    /// <summary>
+    /// Payload of one TSO segment at most: a 65535-byte IPv4 packet less the IPv4 header and a TCP header with full
+    /// options (Linux caps at GSO_MAX_SIZE the same way). Rounded down to whole MSS-sized segments when used.
+    /// </summary>
+    public const int SegmentOffloadMaxPayload = 65535 - 20 - 60;
+
     /// <summary>RFC 6298 §2.4 asks for 1 s; Linux and the BSDs use 200 ms, and so do we.</summary>
     public const long MinRtoMicros = 200_000;
     public const long MaxRtoMicros = 60_000_000;

@@ -189,11 +189,19 @@ public sealed unsafe class PacketBuffer
     /// <summary>With <see cref="ChecksumState.Partial"/>: the checksum field's offset from <see cref="ChecksumStart"/>.</summary>
     public int ChecksumOffset { get; set; }
 
+    /// <summary>
+    /// Transmit: when non-zero, the frame is one large TCP segment the device cuts into segments of this many payload
+    /// bytes (TSO; virtio-net's <c>gso_size</c>, Linux's <c>gso_size</c>). Receive: the payload size of the segments a
+    /// device coalesced into this frame (GRO/LRO), or 0. Always with a <see cref="ChecksumState.Partial"/> checksum.
+    /// </summary>
+    public int SegmentationSize { get; set; }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void ResetForRent(int headroom)
     {
         ChecksumState = ChecksumState.None;
         ChecksumStart = 0;
+        SegmentationSize = 0;
         _offset = headroom;
         _length = 0;
         Next = null;

@@ -11,4 +11,9 @@ public enum DeviceOffloads
     TransmitChecksum = 1 << 0,
     /// <summary>Marks received frames whose transport checksum it verified as <see cref="Buffers.ChecksumState.Verified"/>.</summary>
     ReceiveChecksum = 1 << 1,
+    /// <summary>
+    /// Cuts a TCP/IPv4 frame larger than the MTU into MTU-sized segments (TSO) when its
+    /// <see cref="Buffers.PacketBuffer.SegmentationSize"/> is set; needs <see cref="TransmitChecksum"/>.
+    /// </summary>
+    TcpSegmentation = 1 << 2,
 }
