@@ -1,3 +1,4 @@
+using System;
 using NetKit.Drivers.Impairments;
 using NetKit.Runtime.Messaging;
 using NetKit.Runtime.Threading;
@@ -13,29 +14,38 @@ internal sealed unsafe class QueueTeardown<TSink> where TSink : struct, IFrameSi
 {
     private readonly ReceiveQueue[] _receive;
     private readonly TransmitQueue<TSink>[] _transmit;
+    private readonly Action<int, bool>? _alsoPerThread;
 
-    private QueueTeardown(ReceiveQueue[] receive, TransmitQueue<TSink>[] transmit)
+    private QueueTeardown(ReceiveQueue[] receive, TransmitQueue<TSink>[] transmit, Action<int, bool>? alsoPerThread)
     {
         _receive = receive;
         _transmit = transmit;
+        _alsoPerThread = alsoPerThread;
     }
 
-    public static void Run(ProtocolThreadGroup threads, ReceiveQueue[] receive, TransmitQueue<TSink>[] transmit)
+    /// <summary>
+    /// Frees the queues; <paramref name="alsoPerThread"/> (thread index, true when running on that thread) frees what
+    /// else a driver keeps per thread. Returns true when everything was freed before returning (the caller could wait).
+    /// </summary>
+    public static bool Run(ProtocolThreadGroup threads, ReceiveQueue[] receive, TransmitQueue<TSink>[] transmit, Action<int, bool>? alsoPerThread = null)
     {
         if (!threads.IsRunning)
         {
             foreach (var queue in receive) queue.FreeAll();
             foreach (var queue in transmit) queue.FlushStopped();
-            return;
+            if (alsoPerThread is not null)
+                for (int i = 0; i < threads.Count; i++) alsoPerThread(i, false);
+            return true;
         }
-        var teardown = new QueueTeardown<TSink>(receive, transmit);
+        var teardown = new QueueTeardown<TSink>(receive, transmit, alsoPerThread);
         if (ProtocolThread.Current is null)
         {
             threads.DoGlobal(new NetMsg(&Global) { Owner = teardown });
-            return;
+            return true;
         }
         for (int i = 0; i < threads.Count; i++)
             threads[i].Port.Send(new NetMsg(&Local) { Owner = teardown });
+        return false;
     }
 
     private void OnCurrentThread()
@@ -43,6 +53,7 @@ internal sealed unsafe class QueueTeardown<TSink> where TSink : struct, IFrameSi
         int index = ProtocolThread.Current!.Index;
         if (index < _receive.Length) _receive[index].FreeAll();
         if (index < _transmit.Length) _transmit[index].Flush();
+        _alsoPerThread?.Invoke(index, true);
     }
 
     private static void Global(NetMsg message)

@@ -87,6 +87,23 @@ internal sealed unsafe class ReceiveQueue
     }
 
     /// <summary>
+    /// Owner thread: inputs a frame that needs no queueing (a driver polled it on the thread that owns its flow), counted
+    /// and captured as a drained frame is.
+    /// </summary>
+    public void InputNow(PacketBuffer frame)
+    {
+        if (_closed)
+        {
+            Interlocked.Increment(ref _drops);
+            frame.Free();
+            return;
+        }
+        _capture.Capture(CaptureDirection.Receive, frame);
+        _received++;
+        _stack.InputFrame(frame);
+    }
+
+    /// <summary>
     /// From now on drained frames are freed, not input; the owner is woken to drain what is queued (for teardown
     /// that cannot wait for the owner).
     /// </summary>

@@ -245,7 +245,9 @@ public sealed class TapDevice : ILinkDevice
         get
         {
             var sum = default(ImpairmentCounters);
-            foreach (var queue in Volatile.Read(ref _queues)) sum += queue.ReceiveImpairments;
+            // Reader threads impair in the queue; polling protocol threads in the queue's ImpairedReceive.
+            foreach (var queue in Volatile.Read(ref _queues))
+                sum += queue.ImpairedReceive is { } impaired ? impaired.Impairer.Counters : queue.ReceiveImpairments;
             return sum;
         }
     }
@@ -309,7 +311,18 @@ public sealed class TapDevice : ILinkDevice
             Volatile.Write(ref _transmit, transmit);
             Volatile.Write(ref _queues, queues);
             Volatile.Write(ref _state, StateRunning);
-            foreach (var queue in queues) queue.StartReader();
+            if (_options.ReceiveMode == TapReceiveMode.ReaderThread)
+            {
+                foreach (var queue in queues) queue.StartReader();
+                return;
+            }
+            // Queue i is polled by thread i (with fewer queues than threads, by the first ones).
+            for (int i = 0; i < queues.Length; i++)
+            {
+                if (!_options.ReceiveImpairments.IsPassThrough)
+                    queues[i].ImpairedReceive = new TransmitQueue<TapReceiveSink>(threads[i], new Impairer(_options.ReceiveImpairments, 1000 + i), new TapReceiveSink(this));
+                threads[i].AddPollSource(queues[i]);
+            }
         }
     }
 
@@ -355,6 +368,17 @@ public sealed class TapDevice : ILinkDevice
     internal void WriteToKernel(TapQueue queue, PacketBuffer frame) =>
         queue.Write(frame, _capture, _options.Mtu + EthernetHeaderLength);
 
+    /// <summary>Protocol thread polling its queue: a frame of a flow it owns is input at once, others are queued to their owner.</summary>
+    internal void InputOnOwner(PacketBuffer frame)
+    {
+        VirtioOffloads.ResolvePartial(frame, complete: _capture.Current is not null);
+        int thread = _stack!.SelectThread(frame);
+        frame.InterfaceIndex = _interfaceIndex;
+        var receive = _receive;
+        if (thread == ProtocolThread.Current!.Index) receive[thread].InputNow(frame);
+        else receive[thread].Enqueue(frame);
+    }
+
     /// <summary>Reader thread: a frame from the kernel goes to the receive queue of the protocol thread owning its flow.</summary>
     internal void Steer(PacketBuffer frame)
     {
@@ -371,8 +395,9 @@ public sealed class TapDevice : ILinkDevice
     }
 
     /// <summary>
-    /// Stops the readers, frees every queued and held frame (on the owner threads while they run), and closes the
-    /// descriptors, which removes the interface. Call it while the stack's threads still run, or after they stopped.
+    /// Stops receiving, frees every queued and held frame (on the owner threads while they run), and closes the
+    /// descriptors, which removes the interface. Call it from a non-protocol thread, while the stack's threads still
+    /// run or after they stopped.
     /// </summary>
     public void Dispose()
     {
@@ -389,10 +414,27 @@ public sealed class TapDevice : ILinkDevice
             return;
         }
         var queues = _queues;
-        foreach (var queue in queues) queue.StopReader();
+        var threads = _stack!.Threads;
+        foreach (var queue in queues)
+        {
+            queue.StopReceiving();
+            if (_options.ReceiveMode == TapReceiveMode.ProtocolThread) threads[queue.Index].RemovePollSource(queue);
+        }
         foreach (var queue in _receive) queue.Close();
-        QueueTeardown<TapWireSink>.Run(_stack!.Threads, _receive, _transmit);
-        foreach (var queue in queues) queue.CloseDescriptors();
+        // Once every thread ran the teardown (or stopped), none is inside a queue's poll or asleep on its descriptor.
+        bool done = QueueTeardown<TapWireSink>.Run(threads, _receive, _transmit, (thread, onOwner) =>
+        {
+            if (thread >= queues.Length) return;
+            if (queues[thread].ImpairedReceive is { } impaired)
+            {
+                if (onOwner) impaired.Flush();
+                else impaired.FlushStopped();
+            }
+            queues[thread].ReleaseOwnerBuffers();
+        });
+        // From a protocol thread the teardown is still on its way: the descriptors stay open (the process is ending,
+        // or the caller broke the rule above); closing them under a polling thread could hit a reused number.
+        if (done) foreach (var queue in queues) queue.CloseDescriptors();
     }
 
     private static byte[] RandomLocalAddress()

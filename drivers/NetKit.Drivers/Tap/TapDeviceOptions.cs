@@ -33,6 +33,9 @@ public sealed class TapDeviceOptions
     /// <summary>Frames a protocol thread takes from its receive ring per turn.</summary>
     public int ReceiveBatch { get; init; } = 64;
 
+    /// <summary>Who reads the queues: the protocol threads themselves (default) or a reader thread per queue.</summary>
+    public TapReceiveMode ReceiveMode { get; init; } = TapReceiveMode.ProtocolThread;
+
     /// <summary>Bring the kernel side of the interface up after creating it (IFF_UP).</summary>
     public bool SetKernelSideUp { get; init; } = true;
 

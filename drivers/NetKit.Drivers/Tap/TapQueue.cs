@@ -4,23 +4,31 @@ using NetKit.Drivers.Capture;
 using NetKit.Drivers.Impairments;
 using NetKit.Drivers.Tap.Interop;
 using NetKit.Drivers.Virtio;
+using NetKit.Drivers.Queues;
 using NetKit.Runtime.Buffers;
+using NetKit.Runtime.Threading;
 
 namespace NetKit.Drivers.Tap;
 
 /// <summary>
 /// One queue (file descriptor) of a multi-queue TAP. Transmit: protocol thread <i>i</i> writes queue <i>i</i> with one
-/// <c>writev</c> per frame (virtio-net header + the frame's buffers, no copy). Receive: a reader thread per queue waits
-/// in <c>poll</c>, reads frames with <c>readv</c> straight into packet buffers — a small buffer for headers and small
-/// frames plus a 64 KiB one a GSO frame spills into — and steers each to the protocol thread owning its flow (the
-/// kernel picks the queue by its own flow hash, not by our Toeplitz hash). The reader owns the receive impairer; its
-/// poll timeout is the impairer's next due time, so held frames need no timer.
+/// <c>writev</c> per frame (virtio-net header + the frame's buffers, no copy). Receive reads frames with <c>readv</c>
+/// straight into packet buffers — a small buffer for headers and small frames plus a 64 KiB one a GSO frame spills
+/// into — in one of two ways (<see cref="TapReceiveMode"/>):
+/// <list type="bullet">
+/// <item>the owner protocol thread polls the queue itself on every loop pass and sleeps on its descriptor
+/// (<see cref="IPollSource"/>); a frame of a flow it owns is input at once, others are queued to their owner. The kernel
+/// learns which queue a flow is written on (tun's flow table) and sends its packets back there, so after a flow's first
+/// packet nearly every frame arrives on its owner's queue;</item>
+/// <item>a reader thread per queue waits in <c>poll</c> and queues every frame to its flow's owner. It owns the receive
+/// impairer; its poll timeout is the impairer's next due time, so held frames need no timer.</item>
+/// </list>
 /// </summary>
-internal sealed unsafe class TapQueue
+internal sealed unsafe class TapQueue : IPollSource
 {
     private const int ReadBudget = 64;          // frames per wake-up before polling again
     private const int MaxTransmitPieces = 128;   // iovecs per frame: a 64 KiB segment of 2 KiB buffers needs 34
-    private const int SmallBufferSize = 2048;
+    private const int SmallBufferSize = 2048;   // reader-thread pools; the protocol thread reads into its own pool
     private const int SmallHeadroom = 64;
     private const int LargeBufferSize = 65536;   // with the small buffer's room: any 65535-byte IP packet + Ethernet
 
@@ -48,6 +56,13 @@ internal sealed unsafe class TapQueue
 
     public int Index { get; }
 
+    /// <summary>Protocol-thread mode with receive impairments: the queue (impairer + release callout) frames pass through.</summary>
+    public TransmitQueue<TapReceiveSink>? ImpairedReceive { get; set; }
+
+    int IPollSource.Descriptor => _fd;
+
+    int IPollSource.Poll(int budget) => PollOnOwner(budget, ImpairedReceive);
+
     public int Descriptor => _fd;
 
     public long FramesRead => Volatile.Read(ref _read);
@@ -59,14 +74,17 @@ internal sealed unsafe class TapQueue
     public long RefusedFrames => Volatile.Read(ref _refused);
     public ImpairmentCounters ReceiveImpairments => _receiveImpairer.Counters;
 
+    /// <summary>True once <see cref="StopReceiving"/> was called.</summary>
+    public bool IsStopping => _stopping;
+
     public void StartReader()
     {
         _reader = new Thread(ReadLoop) { IsBackground = true, Name = $"tap-rx{Index}" };
         _reader.Start();
     }
 
-    /// <summary>Stops the reader and waits for it; the descriptors stay open (the device closes them).</summary>
-    public void StopReader()
+    /// <summary>Stops receiving: the reader thread (waited for) or polls on the owner thread; descriptors stay open.</summary>
+    public void StopReceiving()
     {
         _stopping = true;
         ulong one = 1;
@@ -123,14 +141,116 @@ internal sealed unsafe class TapQueue
         frame.Free();
     }
 
-    // ---- receive (reader thread) ----
+    // ---- receive ----
+
+    private enum ReadResult { Frame, Empty, NoBuffers, Error, Skipped }
+
+    /// <summary>
+    /// Reads one frame with <c>readv</c>: the virtio-net header into <paramref name="header"/>, the frame into
+    /// <paramref name="head"/> (a small buffer at its pool's headroom) spilling into <paramref name="spill"/> (64 KiB)
+    /// when it is a GSO frame. The buffers a frame used are handed over in <paramref name="frame"/> and set to null.
+    /// </summary>
+    private ReadResult ReadOne(PacketBufferPool small, PacketBufferPool large, ref PacketBuffer? head, ref PacketBuffer? spill, out PacketBuffer? frame)
+    {
+        frame = null;
+        head ??= small.TryRent();
+        spill ??= large.TryRent();
+        if (head is null || spill is null)
+        {
+            // The stack still holds every buffer: leave frames in the kernel's queue (it drops and counts beyond its
+            // length) and look again shortly.
+            Interlocked.Increment(ref _noBuffers);
+            return ReadResult.NoBuffers;
+        }
+        VirtioNetHeader header = default;
+        IoVector* pieces = stackalloc IoVector[3];
+        int count = 0;
+        if (_header) pieces[count++] = new IoVector(&header, VirtioNetHeader.Size);
+        int headroom = head.Headroom;
+        int headRoom = head.Capacity - headroom;
+        pieces[count++] = new IoVector(head.Pointer + headroom, headRoom);
+        pieces[count++] = new IoVector(spill.Pointer, spill.Capacity);
+        nint read = LibC.ReadVector(_fd, pieces, count);
+        if (read < 0)
+        {
+            int errno = LibC.LastError;
+            if (errno == LibC.EAGAIN) return ReadResult.Empty;
+            if (errno == LibC.EINTR) return ReadResult.Skipped;
+            Interlocked.Increment(ref _readErrors);
+            return ReadResult.Error;
+        }
+        int length = (int)read - (_header ? VirtioNetHeader.Size : 0);
+        if (length < 14)
+        {
+            Interlocked.Increment(ref _malformed);
+            return ReadResult.Skipped; // both buffers stay for the next read
+        }
+        var received = head;
+        head = null;
+        if (length <= headRoom) received.SetData(headroom, length);
+        else
+        {
+            received.SetData(headroom, headRoom);
+            spill.SetData(0, length - headRoom);
+            received.Next = spill;
+            spill = null;
+        }
+        if (_header && !VirtioOffloads.TryApplyReceive(header, received))
+        {
+            Interlocked.Increment(ref _malformed);
+            received.Free();
+            return ReadResult.Skipped;
+        }
+        Interlocked.Increment(ref _read);
+        frame = received;
+        return ReadResult.Frame;
+    }
+
+    private static PacketBufferPool LargePool() =>
+        new(new PacketBufferPoolOptions { BufferSize = LargeBufferSize, DefaultHeadroom = 0, MaxBuffers = 512, BuffersPerSlab = 8 });
+
+    // -- serviced by the owner protocol thread (IPollSource) --
+
+    private PacketBufferPool? _ownerLarge;
+    private PacketBuffer? _ownerHead, _ownerSpill;
+
+    /// <summary>Owner protocol thread: reads up to <paramref name="budget"/> frames and hands each to its flow's thread.</summary>
+    public int PollOnOwner(int budget, TransmitQueue<TapReceiveSink>? impaired)
+    {
+        if (_stopping) return 0;
+        var small = ProtocolThread.Current!.Buffers;
+        var large = _ownerLarge ??= LargePool(); // made on the owner thread: owned by it
+        int frames = 0;
+        for (int i = 0; i < budget; i++)
+        {
+            var result = ReadOne(small, large, ref _ownerHead, ref _ownerSpill, out var frame);
+            if (result == ReadResult.Frame)
+            {
+                frames++;
+                if (impaired is null) _device.InputOnOwner(frame!);
+                else impaired.Transmit(frame!);
+            }
+            else if (result != ReadResult.Skipped) break;
+        }
+        return frames;
+    }
+
+    /// <summary>Owner protocol thread (or any once it stopped): frees the buffers kept for the next read.</summary>
+    public void ReleaseOwnerBuffers()
+    {
+        _ownerHead?.Free();
+        _ownerSpill?.Free();
+        _ownerHead = _ownerSpill = null;
+    }
+
+    // -- serviced by a reader thread --
 
     private void ReadLoop()
     {
         // Pools made here are owned by this thread: renting takes no atomics; buffers the stack frees come home
         // through the pools' lock-free inboxes.
         var small = new PacketBufferPool(new PacketBufferPoolOptions { BufferSize = SmallBufferSize, DefaultHeadroom = SmallHeadroom, MaxBuffers = 16384 });
-        var large = new PacketBufferPool(new PacketBufferPoolOptions { BufferSize = LargeBufferSize, DefaultHeadroom = 0, MaxBuffers = 512, BuffersPerSlab = 8 });
+        var large = LargePool();
         var clock = _device.Clock;
         var sink = new TapReceiveSink(_device);
         PollDescriptor* poll = stackalloc PollDescriptor[2];
@@ -139,8 +259,6 @@ internal sealed unsafe class TapQueue
         poll[1].Descriptor = _wake;
         poll[1].Events = PollDescriptor.POLLIN;
         PacketBuffer? head = null, spill = null;
-        VirtioNetHeader header = default;
-        IoVector* pieces = stackalloc IoVector[3];
         int timeout = -1;
         try
         {
@@ -157,56 +275,17 @@ internal sealed unsafe class TapQueue
                 timeout = -1;
                 for (int i = 0; i < ReadBudget; i++)
                 {
-                    head ??= small.TryRent();
-                    spill ??= large.TryRent();
-                    if (head is null || spill is null)
+                    var result = ReadOne(small, large, ref head, ref spill, out var frame);
+                    if (result == ReadResult.Frame)
                     {
-                        // The stack still holds every buffer: leave frames in the kernel's queue (it drops and counts
-                        // beyond its length) and look again shortly.
-                        Interlocked.Increment(ref _noBuffers);
-                        timeout = 1;
-                        break;
-                    }
-                    int count = 0;
-                    if (_header) pieces[count++] = new IoVector(&header, VirtioNetHeader.Size);
-                    int headRoom = head.Capacity - SmallHeadroom;
-                    pieces[count++] = new IoVector(head.Pointer + SmallHeadroom, headRoom);
-                    pieces[count++] = new IoVector(spill.Pointer, spill.Capacity);
-                    nint read = LibC.ReadVector(_fd, pieces, count);
-                    if (read < 0)
-                    {
-                        int errno = LibC.LastError;
-                        if (errno == LibC.EAGAIN) break;
-                        if (errno == LibC.EINTR) continue;
-                        Interlocked.Increment(ref _readErrors);
-                        timeout = 10; // e.g. EBADFD while the interface is torn down: do not spin
-                        break;
-                    }
-                    int length = (int)read - (_header ? VirtioNetHeader.Size : 0);
-                    if (length < 14)
-                    {
-                        Interlocked.Increment(ref _malformed);
-                        continue; // keep both buffers for the next read
-                    }
-                    var frame = head;
-                    head = null;
-                    if (length <= headRoom) frame.SetData(SmallHeadroom, length);
-                    else
-                    {
-                        frame.SetData(SmallHeadroom, headRoom);
-                        spill.SetData(0, length - headRoom);
-                        frame.Next = spill;
-                        spill = null;
-                    }
-                    if (_header && !VirtioOffloads.TryApplyReceive(header, frame))
-                    {
-                        Interlocked.Increment(ref _malformed);
-                        frame.Free();
+                        if (_receiveImpairer.IsPassThrough) sink.Deliver(frame!);
+                        else _receiveImpairer.Offer(frame!, clock.NowNanoseconds, ref sink);
                         continue;
                     }
-                    Interlocked.Increment(ref _read);
-                    if (_receiveImpairer.IsPassThrough) sink.Deliver(frame);
-                    else _receiveImpairer.Offer(frame, clock.NowNanoseconds, ref sink);
+                    if (result == ReadResult.Skipped) continue;
+                    if (result == ReadResult.NoBuffers) timeout = 1;
+                    else if (result == ReadResult.Error) timeout = 10; // e.g. while the interface is torn down: do not spin
+                    break;
                 }
                 if (!_receiveImpairer.IsPassThrough)
                 {

@@ -21,6 +21,8 @@ public sealed unsafe class ProtocolThread
     private readonly ProtocolThreadOptions _options;
     private readonly Action _wake;
     private RollupHook[] _rollups = [];
+    private IPollSource[] _pollSources = [];
+    private readonly Lock _pollGate = new();
     private Thread? _thread;
     private volatile bool _stopRequested;
     private NetMsg? _dispatching;
@@ -112,6 +114,43 @@ public sealed unsafe class ProtocolThread
         _rollups = hooks;
     }
 
+    /// <summary>
+    /// Adds a source this thread polls on every pass of its loop and sleeps on when idle (any thread, any time: the
+    /// list is copy-on-write and the thread is woken to pick it up).
+    /// </summary>
+    public void AddPollSource(IPollSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        lock (_pollGate)
+        {
+            var sources = new IPollSource[_pollSources.Length + 1];
+            _pollSources.CopyTo(sources, 0);
+            sources[^1] = source;
+            Volatile.Write(ref _pollSources, sources);
+        }
+        Port.Parker.AddDescriptor(source.Descriptor);
+    }
+
+    /// <summary>
+    /// Removes a poll source (any thread). The thread may still be inside its <see cref="IPollSource.Poll"/> or asleep on
+    /// its descriptor until it next goes round its loop: run a message on the thread (or stop it) before closing the
+    /// descriptor.
+    /// </summary>
+    public void RemovePollSource(IPollSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        lock (_pollGate)
+        {
+            int at = Array.IndexOf(_pollSources, source);
+            if (at < 0) return;
+            var sources = new IPollSource[_pollSources.Length - 1];
+            Array.Copy(_pollSources, 0, sources, 0, at);
+            Array.Copy(_pollSources, at + 1, sources, at, sources.Length - at);
+            Volatile.Write(ref _pollSources, sources);
+        }
+        Port.Parker.RemoveDescriptor(source.Descriptor);
+    }
+
     internal void Start()
     {
         _thread = new Thread(Run, maxStackSize: 0)
@@ -178,7 +217,10 @@ public sealed unsafe class ProtocolThread
                 handled++;
                 Dispatch(msg);
             }
-            if (handled > 0)
+            var sources = _pollSources;
+            int polled = 0;
+            for (int i = 0; i < sources.Length; i++) polled += sources[i].Poll(batchSize);
+            if (handled > 0 || polled > 0)
             {
                 _messages += handled;
                 _batches++;
@@ -189,7 +231,7 @@ public sealed unsafe class ProtocolThread
             // Reading the clock costs tens of nanoseconds: under load look at the wheel every 8th batch (well under a
             // 1 ms tick), and on every pass when idle.
             if (handled < batchSize || (++timerCheck & 7) == 0) Callouts.RunDue();
-            if (handled == 0 && !port.HasWork)
+            if (handled == 0 && polled == 0 && !port.HasWork)
             {
                 if (idleSpins < _options.SpinIterations)
                 {
