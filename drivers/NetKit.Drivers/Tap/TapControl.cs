@@ -29,13 +29,29 @@ internal static unsafe class TapControl
         return (int)features;
     }
 
-    /// <summary>Attaches <paramref name="fd"/> to interface <paramref name="name"/> as a queue (TUNSETIFF), creating it when absent.</summary>
-    public static void Attach(int fd, string name, short flags)
+    /// <summary>
+    /// Attaches <paramref name="fd"/> to interface <paramref name="name"/> as a queue (TUNSETIFF), creating it when
+    /// absent; returns the interface's name (the kernel resolves a <c>%d</c> template).
+    /// </summary>
+    public static string Attach(int fd, string name, short flags)
+    {
+        if (!TryAttach(fd, name, flags, out string actual, out int errno)) throw Failure($"TUNSETIFF {name}", errno);
+        return actual;
+    }
+
+    public static bool TryAttach(int fd, string name, short flags, out string actual, out int errno)
     {
         var request = InterfaceRequest.For(name);
         request.Flags = flags;
         if (LibC.IoControl(fd, TunConstants.TUNSETIFF, &request) < 0)
-            throw Failure($"TUNSETIFF {name}", LibC.LastError);
+        {
+            errno = LibC.LastError;
+            actual = name;
+            return false;
+        }
+        errno = 0;
+        actual = request.GetName();
+        return true;
     }
 
     public static bool TrySetHeaderSize(int fd, int size)

@@ -88,7 +88,13 @@ public sealed class TapDevice : ILinkDevice
             short flags = TunConstants.IFF_TAP | TunConstants.IFF_NO_PI;
             if (options.Offloads && (supported & TunConstants.IFF_VNET_HDR) != 0) flags |= TunConstants.IFF_VNET_HDR;
             if ((supported & TunConstants.IFF_MULTI_QUEUE) != 0) flags |= TunConstants.IFF_MULTI_QUEUE;
-            TapControl.Attach(fd, Name, flags);
+            if (!TapControl.TryAttach(fd, options.Name, flags, out string actual, out errno))
+            {
+                // An existing single-queue TAP refuses a multi-queue attach (and the other way round): use its mode.
+                if (errno != LibC.EINVAL || !TapControl.TryAttach(fd, options.Name, flags ^= TunConstants.IFF_MULTI_QUEUE, out actual, out int again))
+                    throw TapControl.Failure($"TUNSETIFF {options.Name}", errno);
+            }
+            Name = actual;
             var features = TapFeatures.None;
             if ((flags & TunConstants.IFF_MULTI_QUEUE) != 0) features |= TapFeatures.MultiQueue;
             if ((flags & TunConstants.IFF_VNET_HDR) != 0)
@@ -101,7 +107,7 @@ public sealed class TapDevice : ILinkDevice
                     fd = TapControl.TryOpenDevice(out errno);
                     if (fd < 0) throw TapControl.Failure($"open {TapControl.DevicePath}", errno);
                     flags &= ~TunConstants.IFF_VNET_HDR;
-                    TapControl.Attach(fd, Name, flags);
+                    Name = TapControl.Attach(fd, Name, flags);
                 }
             }
             if ((features & TapFeatures.VirtioNetHeader) != 0)
@@ -128,6 +134,7 @@ public sealed class TapDevice : ILinkDevice
         _firstDescriptor = fd;
     }
 
+    /// <summary>The interface's name (a <c>%d</c> template in the options is resolved by the kernel).</summary>
     public string Name { get; }
 
     public int Mtu => _options.Mtu;
@@ -295,6 +302,7 @@ public sealed class TapDevice : ILinkDevice
             catch
             {
                 for (int i = 1; i < queueCount; i++) queues[i]?.CloseDescriptors();
+                queues[0].CloseWakeDescriptor(); // the first queue's descriptor stays: Dispose closes it
                 throw;
             }
             var receive = new ReceiveQueue[threads.Count];

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using NetKit.Drivers.Impairments;
 
 namespace NetKit.Drivers.Tap;
@@ -42,8 +43,11 @@ public sealed class TapDeviceOptions
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(Name);
-        if (Name.Length == 0 || System.Text.Encoding.UTF8.GetByteCount(Name) > 15 || Name.Contains('/') || Name.Contains(' '))
-            throw new ArgumentException($"'{Name}' is not a valid interface name (1 to 15 bytes, no '/' or space).", nameof(Name));
+        // Linux dev_valid_name: 1 to IFNAMSIZ-1 bytes, not "." or "..", no '/', ':' or white space. A '%d' template is
+        // resolved by the kernel (TapDevice.Name then holds the name it picked).
+        if (Name.Length == 0 || System.Text.Encoding.UTF8.GetByteCount(Name) > 15 || Name is "." or ".."
+            || Name.AsSpan().IndexOfAny('/', ':') >= 0 || Name.Any(char.IsWhiteSpace))
+            throw new ArgumentException($"'{Name}' is not a valid interface name (1 to 15 bytes, not . or .., no '/', ':' or white space).", nameof(Name));
         if (HardwareAddress is { Length: not 6 })
             throw new ArgumentException("a MAC address has 6 bytes.", nameof(HardwareAddress));
         if (HardwareAddress is { } mac && (mac[0] & 1) != 0)

@@ -95,8 +95,10 @@ internal sealed unsafe class TapQueue : IPollSource
     public void CloseDescriptors()
     {
         LibC.Close(_fd);
-        LibC.Close(_wake);
+        CloseWakeDescriptor();
     }
+
+    public void CloseWakeDescriptor() => LibC.Close(_wake);
 
     // ---- transmit (owner protocol thread) ----
 

@@ -70,6 +70,7 @@ public static class VirtioOffloads
             frame.ChecksumState = ChecksumState.Verified;
         }
         byte gso = header.SegmentationType;
+        if (gso == VirtioNetHeader.GsoNone && header.GsoType != VirtioNetHeader.GsoNone) return false; // ECN alone (Linux: -EINVAL)
         if (gso != VirtioNetHeader.GsoNone)
         {
             if (gso is not (VirtioNetHeader.GsoTcpV4 or VirtioNetHeader.GsoTcpV6 or VirtioNetHeader.GsoUdp) || header.GsoSize == 0) return false;

@@ -42,7 +42,9 @@ public static class PartialChecksum
             }
         }
         while (sum >> 16 != 0) sum = (sum & 0xFFFF) + (sum >> 16);
+        // A sum of zero is sent as 0xFFFF (its other ones-complement form): zero means "no checksum" to UDP (RFC 768).
         ushort checksum = (ushort)~sum;
+        if (checksum == 0) checksum = 0xFFFF;
         var field = packet.Data.Slice(packet.ChecksumStart + packet.ChecksumOffset, 2);
         BinaryPrimitives.WriteUInt16BigEndian(field, checksum);
         packet.ChecksumState = ChecksumState.None;
