@@ -1,16 +1,20 @@
 using System;
 using NetKit.Appliance;
+using NetKit.Appliance.Serve;
 
-// Command-line entry point. Later issues add `serve --tap ...`; today the appliance runs the runtime demo.
+// Command-line entry point: `serve` runs the appliance on a TAP (see Serve/ServeCommand.cs), `demo` the runtime demo.
 return args switch
 {
+    ["serve", .. var rest] => ServeCommand.Run(rest),
     ["demo", .. var rest] => RuntimeDemo.Run(rest),
     [] => RuntimeDemo.Run([]),
-    _ => Usage(),
+    ["--help" or "-h" or "help"] => Usage(Console.Out, 0),
+    _ => Usage(Console.Error, 2),
 };
 
-static int Usage()
+static int Usage(System.IO.TextWriter writer, int status)
 {
-    Console.Error.WriteLine("usage: netkit-appliance demo [--seconds N]");
-    return 2;
+    writer.WriteLine("usage: netkit-appliance serve --tap NAME --address A.B.C.D/P [options]   (serve --help for the options)");
+    writer.WriteLine("       netkit-appliance demo [--seconds N] [--cpus N] [--app-cpu N] [--no-pin]");
+    return status;
 }

@@ -153,7 +153,17 @@ public sealed class TapDevice : ILinkDevice
     /// <summary>Queues (descriptors) opened: one per protocol thread with multi-queue, else one; 0 before <see cref="Start"/>.</summary>
     public int QueueCount => Volatile.Read(ref _queues).Length;
 
-    public bool IsUp => Volatile.Read(ref _state) != StateDisposed;
+    /// <summary>Up until disposed or until the kernel deleted the interface (its descriptors then only report errors).</summary>
+    public bool IsUp
+    {
+        get
+        {
+            if (Volatile.Read(ref _state) == StateDisposed) return false;
+            foreach (var queue in Volatile.Read(ref _queues))
+                if (queue.IsDetached) return false;
+            return true;
+        }
+    }
 
     /// <summary>
     /// With the virtio-net header the kernel completes checksums and segments our 64 KiB TCP frames; what it hands us

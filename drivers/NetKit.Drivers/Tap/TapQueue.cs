@@ -39,6 +39,7 @@ internal sealed unsafe class TapQueue : IPollSource
     private readonly Impairer _receiveImpairer;
     private Thread? _reader;
     private volatile bool _stopping;
+    private volatile bool _detached;
 
     private long _read, _readErrors, _malformed, _noBuffers;   // reader thread
     private long _written, _writeErrors, _refused;              // the owner protocol thread
@@ -73,6 +74,9 @@ internal sealed unsafe class TapQueue : IPollSource
     public long WriteErrors => Volatile.Read(ref _writeErrors);
     public long RefusedFrames => Volatile.Read(ref _refused);
     public ImpairmentCounters ReceiveImpairments => _receiveImpairer.Counters;
+
+    /// <summary>True once the kernel detached the queue (its interface was deleted): nothing more will arrive.</summary>
+    public bool IsDetached => _detached;
 
     /// <summary>True once <see cref="StopReceiving"/> was called.</summary>
     public bool IsStopping => _stopping;
@@ -179,6 +183,7 @@ internal sealed unsafe class TapQueue : IPollSource
             if (errno == LibC.EAGAIN) return ReadResult.Empty;
             if (errno == LibC.EINTR) return ReadResult.Skipped;
             Interlocked.Increment(ref _readErrors);
+            if (errno == LibC.EBADFD) _detached = true; // permanent: poll(2) would report POLLERR for ever
             return ReadResult.Error;
         }
         int length = (int)read - (_header ? VirtioNetHeader.Size : 0);
@@ -234,6 +239,8 @@ internal sealed unsafe class TapQueue : IPollSource
             }
             else if (result != ReadResult.Skipped) break;
         }
+        // The interface is gone: stop polling (and sleeping on) a descriptor that will only ever report an error.
+        if (_detached) ProtocolThread.Current!.RemovePollSource(this);
         return frames;
     }
 
@@ -285,6 +292,7 @@ internal sealed unsafe class TapQueue : IPollSource
                         continue;
                     }
                     if (result == ReadResult.Skipped) continue;
+                    if (_detached) return; // the interface is gone: nothing more will arrive
                     if (result == ReadResult.NoBuffers) timeout = 1;
                     else if (result == ReadResult.Error) timeout = 10; // e.g. while the interface is torn down: do not spin
                     break;

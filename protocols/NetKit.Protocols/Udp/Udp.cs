@@ -343,7 +343,8 @@ public static partial class Udp
         }
         datagram = datagram[..udpLength];
         ushort checksum = (ushort)(datagram[6] << 8 | datagram[7]);
-        if (checksum != 0 && !ChecksumValid(datagram, source, destination))
+        // Zero: the sender computed none (RFC 768). Verified: the device vouched for it (or the sender is on this host).
+        if (checksum != 0 && packet.ChecksumState != ChecksumState.Verified && !ChecksumValid(datagram, source, destination))
         {
             Drop(packet, counters, thread, UdpCounter.BadChecksum);
             return;

@@ -24,6 +24,8 @@ internal static unsafe partial class LibC
     public const int ENODEV = 19;
     public const int EINVAL = 22;
     public const int EPERM = 1;
+    /// <summary>EBADFD: the queue was detached from its interface (the interface was deleted, e.g. with its namespace).</summary>
+    public const int EBADFD = 77;
     public const int ENOENT = 2;
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
