@@ -37,6 +37,12 @@ public abstract class TcpService : ApplianceService
     /// <summary>Serves one connection until it ends; the socket is closed afterwards.</summary>
     protected abstract Task ServeAsync(TcpConnection connection);
 
+    /// <summary>SO_RCVBUF for the service's connections (set on the listener, inherited on accept); 0 keeps the stack's default.</summary>
+    protected virtual int ReceiveBufferBytes => 0;
+
+    /// <summary>SO_SNDBUF for the service's connections; 0 keeps the stack's default.</summary>
+    protected virtual int SendBufferBytes => 0;
+
     public override ServiceCounters Counters
     {
         get
@@ -64,6 +70,8 @@ public abstract class TcpService : ApplianceService
         ArgumentNullException.ThrowIfNull(stack);
         var error = NetKitSocket.TryCreate(stack, SocketType.Stream, 0, out var listener);
         if (error == Errno.None) error = listener!.TryBind(SockAddr.IPv4(address.Value, Spec.Port));
+        if (error == Errno.None && ReceiveBufferBytes > 0) error = SetBuffer(listener!, SockOptName.ReceiveBuffer, ReceiveBufferBytes);
+        if (error == Errno.None && SendBufferBytes > 0) error = SetBuffer(listener!, SockOptName.SendBuffer, SendBufferBytes);
         if (error == Errno.None) error = listener!.TryListen(Backlog);
         if (error != Errno.None)
         {
@@ -73,6 +81,9 @@ public abstract class TcpService : ApplianceService
         _listener = listener;
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }
+
+    private static Errno SetBuffer(NetKitSocket listener, int option, int bytes) =>
+        listener.TrySetOption(SockOptLevel.Socket, option, System.Runtime.InteropServices.MemoryMarshal.AsBytes(new ReadOnlySpan<int>(in bytes)));
 
     private async Task AcceptLoopAsync()
     {

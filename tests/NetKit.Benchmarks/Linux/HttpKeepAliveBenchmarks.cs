@@ -22,7 +22,7 @@ public class HttpKeepAliveBenchmarks
     private const int ResponseBytes = 1024;
     private LinuxPeerRig? _rig;
 
-    [Params(ServerKind.LinuxVeth, ServerKind.NetKitTap)]
+    [Params(ServerKind.LinuxVeth, ServerKind.NetKitTap, ServerKind.NetKitTapReaderThread)]
     public ServerKind Server { get; set; }
 
     [GlobalSetup]

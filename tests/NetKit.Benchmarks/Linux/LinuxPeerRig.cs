@@ -13,6 +13,8 @@ public enum ServerKind
     LinuxVeth,
     /// <summary>The NetKit appliance on a TAP with the virtio-net header (checksum offload and TSO both ways).</summary>
     NetKitTap,
+    /// <summary>As <see cref="NetKitTap"/>, with a reader thread per TAP queue instead of the protocol threads polling.</summary>
+    NetKitTapReaderThread,
     /// <summary>The NetKit appliance on a TAP without the virtio-net header: plain frames, no offloads.</summary>
     NetKitTapNoOffloads,
 }
@@ -62,7 +64,8 @@ public sealed class LinuxPeerRig : IDisposable
         try
         {
             if (kind == ServerKind.LinuxVeth) return StartLinux(client, httpBodySizes);
-            return StartNetKit(client, offloads: kind == ServerKind.NetKitTap);
+            return StartNetKit(client, offloads: kind != ServerKind.NetKitTapNoOffloads,
+                kind == ServerKind.NetKitTapReaderThread ? TapReceiveMode.ReaderThread : TapReceiveMode.ProtocolThread);
         }
         catch
         {
@@ -96,12 +99,12 @@ public sealed class LinuxPeerRig : IDisposable
         }
     }
 
-    private static LinuxPeerRig StartNetKit(PeerNamespace client, bool offloads)
+    private static LinuxPeerRig StartNetKit(PeerNamespace client, bool offloads, TapReceiveMode mode)
     {
         string tap = $"nkb{Environment.ProcessId % 100000:x}";
         if (!ServeOptions.TryParse(["--tap", tap, "--address", ServerCidr, "--service", "discard:9", "--service", "http:80"], out var options, out var error))
             throw new InvalidOperationException(error);
-        var device = new TapDevice(new TapDeviceOptions { Name = tap, Offloads = offloads });
+        var device = new TapDevice(new TapDeviceOptions { Name = tap, Offloads = offloads, ReceiveMode = mode });
         var appliance = ApplianceHost.Start(options!, device, TextWriter.Null);
         try
         {
