@@ -45,6 +45,7 @@ public sealed class TapDevice : ILinkDevice
     private ReceiveQueue[] _receive = [];
     private TransmitQueue<TapWireSink>[] _transmit = [];
     private long _receiveDrops, _transmitDrops;
+    private long _handedOver;
 
     /// <summary>True when this process can create TAP interfaces; otherwise <paramref name="reason"/> says why not.</summary>
     public static bool IsAvailable(out string reason)
@@ -235,6 +236,12 @@ public sealed class TapDevice : ILinkDevice
         }
     }
 
+    /// <summary>
+    /// Protocol-thread mode: frames read on one thread's queue that belong to another thread's flow and were handed over
+    /// (a flow's first packets, before the kernel has seen it written on its owner's queue, and thread-0 traffic).
+    /// </summary>
+    public long FramesHandedOver => Volatile.Read(ref _handedOver);
+
     /// <summary>Writes the kernel refused (EIO while its side is down, ENOBUFS); counted in <see cref="TransmitDrops"/>.</summary>
     public long WriteErrors
     {
@@ -394,7 +401,11 @@ public sealed class TapDevice : ILinkDevice
         frame.InterfaceIndex = _interfaceIndex;
         var receive = _receive;
         if (thread == ProtocolThread.Current!.Index) receive[thread].InputNow(frame);
-        else receive[thread].Enqueue(frame);
+        else
+        {
+            Interlocked.Increment(ref _handedOver);
+            receive[thread].Enqueue(frame);
+        }
     }
 
     /// <summary>Reader thread: a frame from the kernel goes to the receive queue of the protocol thread owning its flow.</summary>

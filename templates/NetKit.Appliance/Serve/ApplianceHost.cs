@@ -160,6 +160,7 @@ public sealed class ApplianceHost : IDisposable
             case TapDevice tap:
                 CounterReport.Line(output, "WriteErrors", tap.WriteErrors);
                 CounterReport.Line(output, "ReceiveBufferShortages", tap.ReceiveBufferShortages);
+                CounterReport.Line(output, "FramesHandedOver", tap.FramesHandedOver);
                 if (!Options.Impairments.Receive.IsPassThrough) CounterReport.Write(output, "RxImpair", tap.ReceiveImpairmentCounters);
                 if (!Options.Impairments.Transmit.IsPassThrough) CounterReport.Write(output, "TxImpair", tap.TransmitImpairmentCounters);
                 break;
