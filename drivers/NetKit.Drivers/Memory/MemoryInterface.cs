@@ -92,62 +92,22 @@ public sealed unsafe class MemoryInterface : ILinkDevice
     /// <summary>The index stamped on received frames (<see cref="PacketBuffer.InterfaceIndex"/>), once started.</summary>
     public int InterfaceIndex => _interfaceIndex;
 
-    public long ReceivedFrames
-    {
-        get
-        {
-            long sum = 0;
-            foreach (var queue in Volatile.Read(ref _receive)) sum += queue.Received;
-            return sum;
-        }
-    }
+    public long ReceivedFrames => QueueSums.Sum(Volatile.Read(ref _receive), static q => q.Received);
 
-    public long ReceiveDrops
-    {
-        get
-        {
-            long sum = Volatile.Read(ref _receiveDrops);
-            foreach (var queue in Volatile.Read(ref _receive)) sum += queue.Drops;
-            return sum;
-        }
-    }
+    public long ReceiveDrops => Volatile.Read(ref _receiveDrops) + QueueSums.Sum(Volatile.Read(ref _receive), static q => q.Drops);
 
-    public long TransmittedFrames
-    {
-        get
-        {
-            long sum = 0;
-            foreach (var queue in Volatile.Read(ref _transmit)) sum += queue.Transmitted;
-            return sum;
-        }
-    }
+    public long TransmittedFrames => QueueSums.Sum(Volatile.Read(ref _transmit), static q => q.Transmitted);
 
     /// <summary>Checksum offload both ways when <see cref="MemoryInterfaceOptions.ChecksumOffload"/> is set.</summary>
     public DeviceOffloads Offloads => _options.ChecksumOffload ? DeviceOffloads.TransmitChecksum | DeviceOffloads.ReceiveChecksum : DeviceOffloads.None;
 
-    public long TransmitDrops
-    {
-        get
-        {
-            long sum = Volatile.Read(ref _transmitDrops);
-            foreach (var queue in Volatile.Read(ref _transmit)) sum += queue.Drops;
-            return sum;
-        }
-    }
+    public long TransmitDrops => Volatile.Read(ref _transmitDrops) + QueueSums.Sum(Volatile.Read(ref _transmit), static q => q.Drops);
 
     /// <summary>Frames handed to the stack by receive queue <paramref name="thread"/>.</summary>
     public long ReceivedOn(int thread) => Volatile.Read(ref _receive)[thread].Received;
 
     /// <summary>Doorbells rung (messages sent to wake a receive queue's owner): far fewer than frames under load.</summary>
-    public long Doorbells
-    {
-        get
-        {
-            long sum = 0;
-            foreach (var queue in Volatile.Read(ref _receive)) sum += queue.Doorbells;
-            return sum;
-        }
-    }
+    public long Doorbells => QueueSums.Sum(Volatile.Read(ref _receive), static q => q.Doorbells);
 
     /// <summary>True when no received frame is queued and no doorbell is owed (a snapshot, for tests and diagnostics).</summary>
     public bool IsReceiveIdle
@@ -161,26 +121,10 @@ public sealed unsafe class MemoryInterface : ILinkDevice
     }
 
     /// <summary>Frames the transmit queues' impairers hold (a snapshot of values their owner threads write).</summary>
-    public int HeldTransmitFrames
-    {
-        get
-        {
-            int sum = 0;
-            foreach (var queue in Volatile.Read(ref _transmit)) sum += queue.Impairer.HeldFrames;
-            return sum;
-        }
-    }
+    public int HeldTransmitFrames => (int)QueueSums.Sum(Volatile.Read(ref _transmit), static q => (long)q.Impairer.HeldFrames);
 
     /// <summary>The impairers' counters summed over the transmit queues.</summary>
-    public ImpairmentCounters ImpairmentCounters
-    {
-        get
-        {
-            var sum = default(ImpairmentCounters);
-            foreach (var queue in Volatile.Read(ref _transmit)) sum += queue.Impairer.Counters;
-            return sum;
-        }
-    }
+    public ImpairmentCounters ImpairmentCounters => QueueSums.Sum(Volatile.Read(ref _transmit), static q => q.Impairer.Counters);
 
     public void Start(NetStack stack, int interfaceIndex)
     {

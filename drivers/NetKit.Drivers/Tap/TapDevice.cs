@@ -183,58 +183,20 @@ public sealed class TapDevice : ILinkDevice
 
     internal NetClock Clock => _stack!.Threads.Options.Clock;
 
-    public long ReceivedFrames
-    {
-        get
-        {
-            long sum = 0;
-            foreach (var queue in Volatile.Read(ref _receive)) sum += queue.Received;
-            return sum;
-        }
-    }
+    public long ReceivedFrames => QueueSums.Sum(Volatile.Read(ref _receive), static q => q.Received);
 
-    public long ReceiveDrops
-    {
-        get
-        {
-            long sum = Volatile.Read(ref _receiveDrops);
-            foreach (var queue in Volatile.Read(ref _receive)) sum += queue.Drops;
-            foreach (var queue in Volatile.Read(ref _queues)) sum += queue.MalformedFrames;
-            return sum;
-        }
-    }
+    public long ReceiveDrops => Volatile.Read(ref _receiveDrops)
+        + QueueSums.Sum(Volatile.Read(ref _receive), static q => q.Drops)
+        + QueueSums.Sum(Volatile.Read(ref _queues), static q => q.MalformedFrames);
 
-    public long TransmittedFrames
-    {
-        get
-        {
-            long sum = 0;
-            foreach (var queue in Volatile.Read(ref _queues)) sum += queue.FramesWritten;
-            return sum;
-        }
-    }
+    public long TransmittedFrames => QueueSums.Sum(Volatile.Read(ref _queues), static q => q.FramesWritten);
 
-    public long TransmitDrops
-    {
-        get
-        {
-            long sum = Volatile.Read(ref _transmitDrops);
-            foreach (var queue in Volatile.Read(ref _transmit)) sum += queue.Drops;
-            foreach (var queue in Volatile.Read(ref _queues)) sum += queue.WriteErrors + queue.RefusedFrames;
-            return sum;
-        }
-    }
+    public long TransmitDrops => Volatile.Read(ref _transmitDrops)
+        + QueueSums.Sum(Volatile.Read(ref _transmit), static q => q.Drops)
+        + QueueSums.Sum(Volatile.Read(ref _queues), static q => q.WriteErrors + q.RefusedFrames);
 
     /// <summary>Frames read from the kernel (before receive impairments).</summary>
-    public long FramesRead
-    {
-        get
-        {
-            long sum = 0;
-            foreach (var queue in Volatile.Read(ref _queues)) sum += queue.FramesRead;
-            return sum;
-        }
-    }
+    public long FramesRead => QueueSums.Sum(Volatile.Read(ref _queues), static q => q.FramesRead);
 
     /// <summary>
     /// Protocol-thread mode: frames read on one thread's queue that belong to another thread's flow and were handed over
@@ -243,48 +205,16 @@ public sealed class TapDevice : ILinkDevice
     public long FramesHandedOver => Volatile.Read(ref _handedOver);
 
     /// <summary>Writes the kernel refused (EIO while its side is down, ENOBUFS); counted in <see cref="TransmitDrops"/>.</summary>
-    public long WriteErrors
-    {
-        get
-        {
-            long sum = 0;
-            foreach (var queue in Volatile.Read(ref _queues)) sum += queue.WriteErrors;
-            return sum;
-        }
-    }
+    public long WriteErrors => QueueSums.Sum(Volatile.Read(ref _queues), static q => q.WriteErrors);
 
     /// <summary>Times a reader found its buffer pools empty and left frames in the kernel's queue.</summary>
-    public long ReceiveBufferShortages
-    {
-        get
-        {
-            long sum = 0;
-            foreach (var queue in Volatile.Read(ref _queues)) sum += queue.BufferShortages;
-            return sum;
-        }
-    }
+    public long ReceiveBufferShortages => QueueSums.Sum(Volatile.Read(ref _queues), static q => q.BufferShortages);
 
-    public ImpairmentCounters ReceiveImpairmentCounters
-    {
-        get
-        {
-            var sum = default(ImpairmentCounters);
-            // Reader threads impair in the queue; polling protocol threads in the queue's ImpairedReceive.
-            foreach (var queue in Volatile.Read(ref _queues))
-                sum += queue.ImpairedReceive is { } impaired ? impaired.Impairer.Counters : queue.ReceiveImpairments;
-            return sum;
-        }
-    }
+    // Reader threads impair in the queue; polling protocol threads in the queue's ImpairedReceive.
+    public ImpairmentCounters ReceiveImpairmentCounters => QueueSums.Sum(Volatile.Read(ref _queues),
+        static q => q.ImpairedReceive is { } impaired ? impaired.Impairer.Counters : q.ReceiveImpairments);
 
-    public ImpairmentCounters TransmitImpairmentCounters
-    {
-        get
-        {
-            var sum = default(ImpairmentCounters);
-            foreach (var queue in Volatile.Read(ref _transmit)) sum += queue.Impairer.Counters;
-            return sum;
-        }
-    }
+    public ImpairmentCounters TransmitImpairmentCounters => QueueSums.Sum(Volatile.Read(ref _transmit), static q => q.Impairer.Counters);
 
     public void Start(NetStack stack, int interfaceIndex)
     {

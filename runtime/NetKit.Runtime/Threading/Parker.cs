@@ -62,10 +62,7 @@ internal sealed unsafe class Parker
                 if (created < 0) throw new InvalidOperationException($"eventfd failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}).");
                 Volatile.Write(ref _eventDescriptor, created);
             }
-            var descriptors = new int[_descriptors.Length + 1];
-            _descriptors.CopyTo(descriptors, 0);
-            descriptors[^1] = descriptor;
-            Volatile.Write(ref _descriptors, descriptors);
+            Volatile.Write(ref _descriptors, CopyOnWrite.Add(_descriptors, descriptor));
         }
         Wake();
     }
@@ -74,15 +71,7 @@ internal sealed unsafe class Parker
     /// <summary>Stops sleeping on <paramref name="descriptor"/> (any thread); wakes the thread so its next sleep leaves it out.</summary>
     internal void RemoveDescriptor(int descriptor)
     {
-        lock (_gate)
-        {
-            int at = Array.IndexOf(_descriptors, descriptor);
-            if (at < 0) return;
-            var descriptors = new int[_descriptors.Length - 1];
-            Array.Copy(_descriptors, 0, descriptors, 0, at);
-            Array.Copy(_descriptors, at + 1, descriptors, at, descriptors.Length - at);
-            Volatile.Write(ref _descriptors, descriptors);
-        }
+        lock (_gate) Volatile.Write(ref _descriptors, CopyOnWrite.Remove(_descriptors, descriptor));
         Wake();
     }
 

@@ -121,13 +121,7 @@ public sealed unsafe class ProtocolThread
     public void AddPollSource(IPollSource source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        lock (_pollGate)
-        {
-            var sources = new IPollSource[_pollSources.Length + 1];
-            _pollSources.CopyTo(sources, 0);
-            sources[^1] = source;
-            Volatile.Write(ref _pollSources, sources);
-        }
+        lock (_pollGate) Volatile.Write(ref _pollSources, CopyOnWrite.Add(_pollSources, source));
         Port.Parker.AddDescriptor(source.Descriptor);
     }
 
@@ -139,15 +133,7 @@ public sealed unsafe class ProtocolThread
     public void RemovePollSource(IPollSource source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        lock (_pollGate)
-        {
-            int at = Array.IndexOf(_pollSources, source);
-            if (at < 0) return;
-            var sources = new IPollSource[_pollSources.Length - 1];
-            Array.Copy(_pollSources, 0, sources, 0, at);
-            Array.Copy(_pollSources, at + 1, sources, at, sources.Length - at);
-            Volatile.Write(ref _pollSources, sources);
-        }
+        lock (_pollGate) Volatile.Write(ref _pollSources, CopyOnWrite.Remove(_pollSources, source));
         Port.Parker.RemoveDescriptor(source.Descriptor);
     }
 
