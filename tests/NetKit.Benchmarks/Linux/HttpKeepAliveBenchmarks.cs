@@ -22,7 +22,7 @@ public class HttpKeepAliveBenchmarks
     private const int ResponseBytes = 1024;
     private LinuxPeerRig? _rig;
 
-    [Params(ServerKind.LinuxVeth, ServerKind.NetKitTap, ServerKind.NetKitTapReaderThread)]
+    [Params(ServerKind.LinuxVeth, ServerKind.NetKitTap, ServerKind.NetKitTapReaderThread, ServerKind.NetKitTapOneThread)]
     public ServerKind Server { get; set; }
 
     [GlobalSetup]

@@ -15,6 +15,8 @@ public enum ServerKind
     NetKitTap,
     /// <summary>As <see cref="NetKitTap"/>, with a reader thread per TAP queue instead of the protocol threads polling.</summary>
     NetKitTapReaderThread,
+    /// <summary>As <see cref="NetKitTap"/> with one protocol thread (<c>--cpus 1</c>), like nginx's one worker.</summary>
+    NetKitTapOneThread,
     /// <summary>The NetKit appliance on a TAP without the virtio-net header: plain frames, no offloads.</summary>
     NetKitTapNoOffloads,
 }
@@ -65,7 +67,8 @@ public sealed class LinuxPeerRig : IDisposable
         {
             if (kind == ServerKind.LinuxVeth) return StartLinux(client, httpBodySizes);
             return StartNetKit(client, offloads: kind != ServerKind.NetKitTapNoOffloads,
-                kind == ServerKind.NetKitTapReaderThread ? TapReceiveMode.ReaderThread : TapReceiveMode.ProtocolThread);
+                kind == ServerKind.NetKitTapReaderThread ? TapReceiveMode.ReaderThread : TapReceiveMode.ProtocolThread,
+                cpus: kind == ServerKind.NetKitTapOneThread ? 1 : 2);
         }
         catch
         {
@@ -99,10 +102,11 @@ public sealed class LinuxPeerRig : IDisposable
         }
     }
 
-    private static LinuxPeerRig StartNetKit(PeerNamespace client, bool offloads, TapReceiveMode mode)
+    private static LinuxPeerRig StartNetKit(PeerNamespace client, bool offloads, TapReceiveMode mode, int cpus)
     {
         string tap = $"nkb{Environment.ProcessId % 100000:x}";
-        if (!ServeOptions.TryParse(["--tap", tap, "--address", ServerCidr, "--service", "discard:9", "--service", "http:80"], out var options, out var error))
+        if (!ServeOptions.TryParse(["--tap", tap, "--address", ServerCidr, "--cpus", cpus.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--service", "discard:9", "--service", "http:80"], out var options, out var error))
             throw new InvalidOperationException(error);
         var device = new TapDevice(new TapDeviceOptions { Name = tap, Offloads = offloads, ReceiveMode = mode });
         var appliance = ApplianceHost.Start(options!, device, TextWriter.Null);

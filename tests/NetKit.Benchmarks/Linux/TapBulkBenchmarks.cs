@@ -19,7 +19,7 @@ public class TapBulkBenchmarks
     private LinuxPeerRig? _rig;
     private string _file = "";
 
-    [Params(ServerKind.LinuxVeth, ServerKind.NetKitTap, ServerKind.NetKitTapReaderThread, ServerKind.NetKitTapNoOffloads)]
+    [Params(ServerKind.LinuxVeth, ServerKind.NetKitTap, ServerKind.NetKitTapOneThread, ServerKind.NetKitTapReaderThread, ServerKind.NetKitTapNoOffloads)]
     public ServerKind Server { get; set; }
 
     [GlobalSetup]
