@@ -40,8 +40,9 @@ internal sealed unsafe class QueueTeardown<TSink> where TSink : struct, IFrameSi
         var teardown = new QueueTeardown<TSink>(receive, transmit, alsoPerThread);
         if (ProtocolThread.Current is null)
         {
-            threads.DoGlobal(new NetMsg(&Global) { Owner = teardown });
-            return true;
+            // ESHUTDOWN: the group stopped part way; what the chain did not reach stays (the caller must not close
+            // descriptors a thread may still be polling).
+            return threads.DoGlobal(new NetMsg(&Global) { Owner = teardown }) == Runtime.Errno.None;
         }
         for (int i = 0; i < threads.Count; i++)
             threads[i].Port.Send(new NetMsg(&Local) { Owner = teardown });

@@ -191,6 +191,9 @@ public sealed class TapDevice : ILinkDevice
 
     public long TransmittedFrames => QueueSums.Sum(Volatile.Read(ref _queues), static q => q.FramesWritten);
 
+    /// <summary>Frames whose input threw on a polling thread (counted, the thread carried on).</summary>
+    public long InputFaults => QueueSums.Sum(Volatile.Read(ref _queues), static q => q.InputFaults);
+
     public long TransmitDrops => Volatile.Read(ref _transmitDrops)
         + QueueSums.Sum(Volatile.Read(ref _transmit), static q => q.Drops)
         + QueueSums.Sum(Volatile.Read(ref _queues), static q => q.WriteErrors + q.RefusedFrames);
@@ -237,13 +240,13 @@ public sealed class TapDevice : ILinkDevice
                     try
                     {
                         TapControl.Attach(fd, Name, _flags);
+                        queues[i] = new TapQueue(this, fd, i, header, _options.ReceiveImpairments);
                     }
                     catch
                     {
                         LibC.Close(fd);
                         throw;
                     }
-                    queues[i] = new TapQueue(this, fd, i, header, _options.ReceiveImpairments);
                 }
             }
             catch
@@ -330,7 +333,9 @@ public sealed class TapDevice : ILinkDevice
         int thread = _stack!.SelectThread(frame);
         frame.InterfaceIndex = _interfaceIndex;
         var receive = _receive;
-        if (thread == ProtocolThread.Current!.Index) receive[thread].InputNow(frame);
+        // Straight in, unless older frames wait in the ring (handed over before the kernel moved the flow to this
+        // queue): they go first, so a flow keeps its order.
+        if (thread == ProtocolThread.Current!.Index && !receive[thread].IsScheduled) receive[thread].InputNow(frame);
         else
         {
             Interlocked.Increment(ref _handedOver);

@@ -42,7 +42,8 @@ internal sealed unsafe class TapQueue : IPollSource
     private volatile bool _detached;
 
     private long _read, _readErrors, _malformed, _noBuffers;   // reader thread
-    private long _written, _writeErrors, _refused;              // the owner protocol thread
+    private long _written, _writeErrors, _refused;              // transmit queues (several threads share one queue without multi-queue)
+    private long _inputFaults;
 
     public TapQueue(TapDevice device, int fd, int index, bool header, ImpairmentOptions receiveImpairments)
     {
@@ -73,6 +74,7 @@ internal sealed unsafe class TapQueue : IPollSource
     public long FramesWritten => Volatile.Read(ref _written);
     public long WriteErrors => Volatile.Read(ref _writeErrors);
     public long RefusedFrames => Volatile.Read(ref _refused);
+    public long InputFaults => Volatile.Read(ref _inputFaults);
     public ImpairmentCounters ReceiveImpairments => _receiveImpairer.Counters;
 
     /// <summary>True once the kernel detached the queue (its interface was deleted): nothing more will arrive.</summary>
@@ -120,7 +122,7 @@ internal sealed unsafe class TapQueue : IPollSource
         }
         if (!ok)
         {
-            _refused++;
+            Interlocked.Increment(ref _refused);
             frame.Free();
             return;
         }
@@ -133,7 +135,7 @@ internal sealed unsafe class TapQueue : IPollSource
             if (b.Length == 0) continue;
             if (count == MaxTransmitPieces)
             {
-                _refused++;
+                Interlocked.Increment(ref _refused);
                 frame.Free();
                 return;
             }
@@ -142,8 +144,8 @@ internal sealed unsafe class TapQueue : IPollSource
         nint written;
         do written = LibC.WriteVector(_fd, pieces, count);
         while (written < 0 && LibC.LastError == LibC.EINTR);
-        if (written < 0) _writeErrors++;
-        else _written++;
+        if (written < 0) Interlocked.Increment(ref _writeErrors);
+        else Interlocked.Increment(ref _written);
         frame.Free();
     }
 
@@ -234,10 +236,26 @@ internal sealed unsafe class TapQueue : IPollSource
             if (result == ReadResult.Frame)
             {
                 frames++;
-                if (impaired is null) _device.InputOnOwner(frame!);
-                else impaired.Transmit(frame!);
+                try
+                {
+                    if (impaired is null) _device.InputOnOwner(frame!);
+                    else impaired.Transmit(frame!);
+                }
+                catch (Exception)
+                {
+                    // A protocol fault on one frame (counted) must not skip this pass's rollups (ACK flush, transmit
+                    // kick) for the frames already input, nor leave the rest of the queue unread.
+                    Interlocked.Increment(ref _inputFaults);
+                }
+                continue;
             }
-            else if (result != ReadResult.Skipped) break;
+            if (result == ReadResult.NoBuffers && frames == 0)
+            {
+                // Every buffer is lent out (to sockets that do not read): the descriptor stays readable, so sleeping
+                // on it would return at once. Pause a millisecond instead of spinning; messages still run in between.
+                Thread.Sleep(1);
+            }
+            if (result != ReadResult.Skipped) break;
         }
         // The interface is gone: stop polling (and sleeping on) a descriptor that will only ever report an error.
         if (_detached) ProtocolThread.Current!.RemovePollSource(this);
@@ -293,7 +311,7 @@ internal sealed unsafe class TapQueue : IPollSource
                     }
                     if (result == ReadResult.Skipped) continue;
                     if (_detached) return; // the interface is gone: nothing more will arrive
-                    if (result == ReadResult.NoBuffers) timeout = 1;
+                    if (result == ReadResult.NoBuffers) Thread.Sleep(1); // the descriptor stays readable: poll would not wait
                     else if (result == ReadResult.Error) timeout = 10; // e.g. while the interface is torn down: do not spin
                     break;
                 }
@@ -315,6 +333,8 @@ internal sealed unsafe class TapQueue : IPollSource
             head?.Free();
             spill?.Free();
             _receiveImpairer.Flush();
+            small.Dispose(); // releases the memory now if every buffer is home, else when the last one is collected
+            large.Dispose();
         }
     }
 }

@@ -47,6 +47,7 @@ internal static class TcpOutput
         bool sackRecovery = pcb.SackPermitted && pcb.Congestion.InRecovery;
         for (int sent = 0; sent < MaxSegmentsPerCall; sent++)
         {
+            int limit = room; // this segment's most data: the MSS room, or less to stop at a SACKed block
             long available = ring?.ReadableCount ?? 0;
             long congestionRoom;
             if (sackRecovery)
@@ -74,22 +75,23 @@ internal static class TcpOutput
                 {
                     while (board.IsSacked(pcb.SendNext, out uint sackedEnd)) pcb.SendNext = TcpSequence.Min(sackedEnd, pcb.SendMax);
                     if (TcpSequence.Lt(pcb.SendNext, pcb.SendMax))
-                        room = Math.Min(room, TcpSequence.Distance(pcb.SendNext, board.NextSackedAfter(pcb.SendNext, pcb.SendMax)));
+                        limit = Math.Min(limit, TcpSequence.Distance(pcb.SendNext, board.NextSackedAfter(pcb.SendNext, pcb.SendMax)));
                 }
             }
             long offset = (int)(pcb.SendNext - pcb.SendBufferBase);
             if (offset > available) offset = available; // SendNext is past the FIN
             long inFlight = (int)(pcb.SendNext - pcb.SendUnacknowledged);
             long usable = Math.Min(pcb.SendWindow - inFlight, congestionRoom);
-            // New data outside recovery may go as one TSO segment of whole MSS-sized pieces for the device to cut.
-            int burst = pcb.SegmentOffloadLimit > room && !sackRecovery && pcb.SendNext == pcb.SendMax
-                ? pcb.SegmentOffloadLimit / room * room : room;
+            // New data outside recovery may go as one TSO segment of whole MSS-sized pieces for the device to cut; not
+            // while urgent data is pending (every piece would carry the first piece's urgent pointer).
+            int burst = pcb.SegmentOffloadLimit > room && !sackRecovery && pcb.SendNext == pcb.SendMax && !pcb.UrgentPending
+                ? pcb.SegmentOffloadLimit / room * room : limit;
             long length = Math.Min(Math.Min(available - offset, usable), burst);
             if (length < 0) length = 0;
 
             bool finPending = pcb.FinRequested && (!pcb.FinSent || pcb.SendNext == pcb.FinSequence);
             bool sendFin = finPending && offset + length == available && usable > length - 1;
-            if (length > 0 && length < room && !sendFin)
+            if (length > 0 && length < limit && !sendFin)
             {
                 bool moreWaiting = offset + length < available;
                 // Nagle (RFC 9293 §3.7.4): hold a small segment while data is unacknowledged; urgent data goes at

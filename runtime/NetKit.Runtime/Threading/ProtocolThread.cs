@@ -121,8 +121,11 @@ public sealed unsafe class ProtocolThread
     public void AddPollSource(IPollSource source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        lock (_pollGate) Volatile.Write(ref _pollSources, CopyOnWrite.Add(_pollSources, source));
-        Port.Parker.AddDescriptor(source.Descriptor);
+        lock (_pollGate) // one lock over both lists, so a remove racing an add cannot leave a descriptor behind
+        {
+            Volatile.Write(ref _pollSources, CopyOnWrite.Add(_pollSources, source));
+            Port.Parker.AddDescriptor(source.Descriptor);
+        }
     }
 
     /// <summary>
@@ -133,8 +136,13 @@ public sealed unsafe class ProtocolThread
     public void RemovePollSource(IPollSource source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        lock (_pollGate) Volatile.Write(ref _pollSources, CopyOnWrite.Remove(_pollSources, source));
-        Port.Parker.RemoveDescriptor(source.Descriptor);
+        lock (_pollGate)
+        {
+            var sources = CopyOnWrite.Remove(_pollSources, source);
+            if (ReferenceEquals(sources, _pollSources)) return; // not registered (or removed already)
+            Volatile.Write(ref _pollSources, sources);
+            Port.Parker.RemoveDescriptor(source.Descriptor);
+        }
     }
 
     internal void Start()
