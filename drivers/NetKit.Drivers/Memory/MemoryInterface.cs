@@ -153,23 +153,8 @@ public sealed unsafe class MemoryInterface : ILinkDevice
     public bool Transmit(PacketBuffer frame)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        var current = ProtocolThread.Current;
-        if (Volatile.Read(ref _state) == StateRunning && current is not null)
-        {
-            var transmit = _transmit;
-            int index = current.Index;
-            if (index < transmit.Length && transmit[index].Thread == current)
-            {
-                var queue = transmit[index];
-                if (!_adminUp || !Link.IsUp || frame.ChainLength > _options.Mtu + HeaderLength)
-                {
-                    queue.Drop(frame);
-                    return false;
-                }
-                queue.Transmit(frame);
-                return true;
-            }
-        }
+        if (Volatile.Read(ref _state) == StateRunning && TransmitQueue<MemoryWireSink>.OfCurrentThread(_transmit) is { } queue)
+            return queue.TransmitOrDrop(frame, _adminUp && Link.IsUp && frame.ChainLength <= _options.Mtu + HeaderLength);
         return TransmitFromElsewhere(frame);
     }
 

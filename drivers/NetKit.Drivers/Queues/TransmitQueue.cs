@@ -35,6 +35,27 @@ internal sealed unsafe class TransmitQueue<TSink> where TSink : struct, IFrameSi
 
     public ProtocolThread Thread { get; }
 
+    /// <summary>The calling protocol thread's own queue among <paramref name="queues"/>, or null when it owns none of them.</summary>
+    public static TransmitQueue<TSink>? OfCurrentThread(TransmitQueue<TSink>[] queues)
+    {
+        var current = ProtocolThread.Current;
+        if (current is null) return null;
+        int index = current.Index;
+        return index < queues.Length && queues[index].Thread == current ? queues[index] : null;
+    }
+
+    /// <summary>Owner thread: transmits the frame, or drops and counts it when <paramref name="accepted"/> is false.</summary>
+    public bool TransmitOrDrop(PacketBuffer frame, bool accepted)
+    {
+        if (!accepted)
+        {
+            Drop(frame);
+            return false;
+        }
+        Transmit(frame);
+        return true;
+    }
+
     public Impairer Impairer => _impairer;
 
     public long Transmitted => Volatile.Read(ref _transmitted);

@@ -287,23 +287,8 @@ public sealed class TapDevice : ILinkDevice
     public bool Transmit(PacketBuffer frame)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        var current = ProtocolThread.Current;
-        if (Volatile.Read(ref _state) == StateRunning && current is not null)
-        {
-            var transmit = _transmit;
-            int index = current.Index;
-            if (index < transmit.Length && transmit[index].Thread == current)
-            {
-                var queue = transmit[index];
-                if (!FitsTheLink(frame))
-                {
-                    queue.Drop(frame);
-                    return false;
-                }
-                queue.Transmit(frame);
-                return true;
-            }
-        }
+        if (Volatile.Read(ref _state) == StateRunning && TransmitQueue<TapWireSink>.OfCurrentThread(_transmit) is { } queue)
+            return queue.TransmitOrDrop(frame, FitsTheLink(frame));
         if (Volatile.Read(ref _state) != StateRunning || !FitsTheLink(frame) || _stack is not { Threads.IsRunning: true } stack
             || !OwnerThreadTransmit.Post(stack, this, frame))
         {
